@@ -1,0 +1,70 @@
+# Frontdoor: `make run` to start it, `make test` to test it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FRONTDOOR_PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/frontdoor
+VENDOR := src/frontdoor/static/vendor/.built
+
+.PHONY: run test install install-dev assets chromium postgres lint migrations-check \
+        test-sqlite test-postgres benchmark clean
+
+run: install assets
+	$(BIN)/frontdoor run --port $(FRONTDOOR_PORT)
+
+test: install-dev assets chromium lint migrations-check test-sqlite test-postgres
+	@echo "make test: everything passed on SQLite and PostgreSQL"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Front-end assets come from npm at build time and are served from our own static files.
+$(VENDOR): package.json package-lock.json tools/vendor_assets.py
+	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python tools/vendor_assets.py
+	touch $@
+
+assets: $(VENDOR) | $(BIN)/python
+
+# Browser tests drive Debian's Chromium; install it when it is missing.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+postgres:
+	@tools/ensure-postgres "$${DATABASE_URL:-$(PG_TEST_URL)}"
+
+lint: install-dev
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+
+migrations-check: install-dev
+	$(BIN)/frontdoor makemigrations --check --dry-run
+
+test-sqlite: install-dev assets
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -p no:cacheprovider
+
+# A PostgreSQL pass that does not run is a failure: tests/conftest.py checks the vendor.
+test-postgres: install-dev assets postgres
+	DATABASE_URL=$${DATABASE_URL:-$(PG_TEST_URL)} FRONTDOOR_EXPECT_DB=postgresql \
+	  $(BIN)/pytest -p no:cacheprovider
+
+benchmark: install-dev
+	$(BIN)/python benchmarks/console.py
+
+clean:
+	rm -rf $(VENV) node_modules src/frontdoor/static/vendor

@@ -1,0 +1,123 @@
+"""Who may see which case, decided once, here. Views never fetch a case any other way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from frontdoor.cases.models import Case, CaseEvent, Contact
+from frontdoor.cases.services import OPEN_STATUSES
+from frontdoor.core.roles import Role, staff_role
+
+LIST_LIMIT = 100
+
+
+def cases_visible_to(user: Any) -> QuerySet[Case]:
+    """Front office and managers see every case that is not restricted. Back-office officers
+    see their department's cases. Restricted cases (e.g. social care) are seen only by the
+    department owning the service and by managers granted that permission."""
+    role = staff_role(user)
+    if role is None:
+        return Case.objects.none()
+    member = user.staff_member
+    cases = Case.objects.all()
+    if role == Role.MANAGER and member.may_view_restricted:
+        return cases
+    own_service = Q(service__department_id=member.department_id)
+    if role == Role.BACK_OFFICE:
+        return cases.filter(Q(department_id=member.department_id, restricted=False) | own_service)
+    if member.department_id:
+        return cases.filter(Q(restricted=False) | own_service)
+    return cases.filter(restricted=False)
+
+
+def case_get_for(user: Any, *, reference: str) -> Case:
+    """The case, or 404 when it does not exist or the user may not see it (so nothing leaks)."""
+    try:
+        return (
+            cases_visible_to(user)
+            .select_related(
+                "service__department",
+                "service__sla_policy",
+                "department",
+                "customer",
+                "assigned_to",
+                "outcome",
+            )
+            .get(reference=reference)
+        )
+    except Case.DoesNotExist:
+        raise Http404("No such case") from None
+
+
+def case_timeline(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor", "department").order_by("at", "id")
+
+
+def case_contacts(case: Case) -> QuerySet[Contact]:
+    return case.contacts.select_related("contact_point", "handled_by").order_by("occurred_at")
+
+
+def cases_assigned_to(user: Any) -> QuerySet[Case]:
+    """My cases: open cases assigned to the user, most urgent deadline first."""
+    return (
+        cases_visible_to(user)
+        .filter(assigned_to=user, status__in=OPEN_STATUSES)
+        .select_related("service", "customer")
+        .order_by("resolution_due", "pk")
+    )
+
+
+def department_inbox(user: Any) -> QuerySet[Case]:
+    """Open cases with the user's department, most urgent deadline first."""
+    member = getattr(user, "staff_member", None)
+    if member is None or member.department_id is None:
+        return Case.objects.none()
+    return (
+        cases_visible_to(user)
+        .filter(department_id=member.department_id, status__in=OPEN_STATUSES)
+        .select_related("service", "customer", "assigned_to")
+        .order_by("resolution_due", "pk")
+    )
+
+
+def customer_cases(user: Any, *, customer_id: int) -> QuerySet[Case]:
+    return (
+        cases_visible_to(user)
+        .filter(customer_id=customer_id)
+        .select_related("service")
+        .order_by("-opened_at")
+    )
+
+
+def customer_contacts(user: Any, *, customer_id: int) -> QuerySet[Contact]:
+    """A customer's contact history; contacts on cases the user may not see are left out."""
+    visible = cases_visible_to(user).values("pk")
+    return (
+        Contact.objects.filter(customer_id=customer_id)
+        .filter(Q(case__isnull=True) | Q(case__in=visible))
+        .select_related("case", "contact_point", "handled_by")
+        .order_by("-occurred_at")
+    )
+
+
+def case_actions_for(user: Any, case: Case) -> frozenset[str]:
+    """What the user may do to a case they can see."""
+    role = staff_role(user)
+    if role is None:
+        return frozenset()
+    actions = {"note"}
+    if case.is_open:
+        actions |= {"forward", "resolve", "await_customer"}
+        if case.status in (Case.Status.NEW, Case.Status.AWAITING_CUSTOMER):
+            actions.add("start")
+        member = user.staff_member
+        if case.status == Case.Status.FORWARDED and member.department_id == case.department_id:
+            actions.add("accept")
+    elif case.status == Case.Status.RESOLVED:
+        actions |= {"close", "reopen"}
+    else:
+        actions.add("reopen")
+    return frozenset(actions)

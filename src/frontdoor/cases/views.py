@@ -1,0 +1,219 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from frontdoor.cases import services
+from frontdoor.cases.forms import (
+    EXISTING_CASE,
+    NEW_CASE,
+    AwaitCustomerForm,
+    ContactLogForm,
+    EmptyForm,
+    ForwardForm,
+    ReopenForm,
+    ResolveForm,
+    TextForm,
+)
+from frontdoor.cases.selectors import (
+    case_actions_for,
+    case_contacts,
+    case_get_for,
+    case_timeline,
+    cases_assigned_to,
+    customer_cases,
+    department_inbox,
+)
+from frontdoor.core.access import staff_required
+from frontdoor.customers.selectors import customer_get_for
+
+LIST_LIMIT = 100
+
+
+@staff_required
+def contact_log(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = customer_get_for(request.user, customer_id=customer_id)
+    open_cases = customer_cases(request.user, customer_id=customer.pk).filter(
+        status__in=services.OPEN_STATUSES
+    )
+    form = ContactLogForm(request.POST or None, open_cases=open_cases)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        minutes = data["duration_minutes"]
+        new_case = None
+        if data["case_choice"] == NEW_CASE:
+            new_case = services.CaseDraft(
+                service=data["service"],
+                summary=data["case_summary"],
+                kind=data["kind"],
+                priority=data["priority"],
+                description=data["summary"],
+                location=data["location"],
+            )
+        contact = services.contact_record(
+            channel=data["channel"],
+            customer=customer,
+            actor=request.user,
+            contact_point=data["contact_point"],
+            case=data["existing_case"] if data["case_choice"] == EXISTING_CASE else None,
+            new_case=new_case,
+            duration_seconds=minutes * 60 if minutes is not None else None,
+            summary=data["summary"],
+        )
+        if contact.case:
+            messages.success(request, f"Contact logged on case {contact.case.reference}")
+            return redirect("console:case_detail", reference=contact.case.reference)
+        messages.success(request, "Contact logged")
+        return redirect("console:customer_detail", customer_id=customer.pk)
+    return render(request, "cases/contact_log.html", {"form": form, "customer": customer})
+
+
+@staff_required
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = case_get_for(request.user, reference=reference)
+    services.restricted_case_view_record(case=case, viewer=request.user)
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "timeline": case_timeline(case),
+            "contacts": case_contacts(case),
+            "actions": case_actions_for(request.user, case),
+            "note_form": TextForm(),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    title: str
+    form: type[forms.Form]
+    perform: Callable[..., Any]
+    done: str
+    button: str
+
+
+def _forward(case: Any, user: Any, data: dict) -> Any:
+    return services.case_forward(
+        case=case, actor=user, department=data["department"], reason=data["reason"]
+    )
+
+
+ACTIONS: dict[str, CaseAction] = {
+    "start": CaseAction(
+        "Start work on the case",
+        EmptyForm,
+        lambda case, user, data: services.case_start(case=case, actor=user),
+        "Case started",
+        "Start work",
+    ),
+    "accept": CaseAction(
+        "Take the case",
+        EmptyForm,
+        lambda case, user, data: services.case_accept(case=case, actor=user),
+        "Case taken: it is now in your cases",
+        "Take case",
+    ),
+    "forward": CaseAction(
+        "Forward the case to a department", ForwardForm, _forward, "Case forwarded", "Forward case"
+    ),
+    "resolve": CaseAction(
+        "Resolve the case",
+        ResolveForm,
+        lambda case, user, data: services.case_resolve(
+            case=case, actor=user, outcome=data["outcome"], note=data["note"]
+        ),
+        "Case resolved",
+        "Resolve case",
+    ),
+    "await_customer": CaseAction(
+        "Wait for the customer",
+        AwaitCustomerForm,
+        lambda case, user, data: services.case_await_customer(
+            case=case, actor=user, text=data["text"]
+        ),
+        "Case is waiting for the customer",
+        "Save",
+    ),
+    "close": CaseAction(
+        "Close the case",
+        EmptyForm,
+        lambda case, user, data: services.case_close(case=case, actor=user),
+        "Case closed",
+        "Close case",
+    ),
+    "reopen": CaseAction(
+        "Reopen the case",
+        ReopenForm,
+        lambda case, user, data: services.case_reopen(case=case, actor=user, reason=data["reason"]),
+        "Case reopened",
+        "Reopen case",
+    ),
+    "note": CaseAction(
+        "Add a note",
+        TextForm,
+        lambda case, user, data: services.case_note_add(case=case, actor=user, text=data["text"]),
+        "Note added",
+        "Add note",
+    ),
+}
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def case_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    case = case_get_for(request.user, reference=reference)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404("No such action")
+    if action not in case_actions_for(request.user, case):
+        messages.error(request, f"You cannot {spec.title.lower()} now.")
+        return redirect("console:case_detail", reference=case.reference)
+    form = spec.form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            spec.perform(case, request.user, form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, spec.done)
+            return redirect("console:case_detail", reference=case.reference)
+    return render(request, "cases/action.html", {"case": case, "form": form, "spec": spec})
+
+
+@staff_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    cases = cases_assigned_to(request.user)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "title": "My cases",
+            "cases": cases[:LIST_LIMIT],
+            "total": cases.count(),
+        },
+    )
+
+
+@staff_required
+def department_inbox_view(request: HttpRequest) -> HttpResponse:
+    member = request.user.staff_member
+    if member.department_id is None:
+        raise Http404("You are not in a department")
+    cases = department_inbox(request.user)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "title": f"{member.department} inbox",
+            "cases": cases[:LIST_LIMIT],
+            "total": cases.count(),
+        },
+    )

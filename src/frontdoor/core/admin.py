@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from frontdoor.core.models import Closure, Council, OpeningHours
+
+
+@admin.register(Council)
+class CouncilAdmin(admin.ModelAdmin):
+    list_display = ["name", "reference_prefix", "phone"]
+
+    def has_add_permission(self, request):  # one council per installation
+        return not Council.objects.exists()
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(admin.ModelAdmin):
+    list_display = ["weekday", "opens", "closes"]
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ["date", "reason"]

@@ -1,0 +1,60 @@
+"""`frontdoor run`: migrate, build the demo council when the database is empty, and serve.
+
+Later the inbound mail receiver and the background worker join this same process group.
+"""
+
+import os
+
+import uvicorn
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from frontdoor.demo.council import DEMO_PASSWORD, demo_sign_ins
+from frontdoor.directory.models import Department
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the demo council into an empty database, and serve Frontdoor."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("FRONTDOOR_HOST", "127.0.0.1"))
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("FRONTDOOR_PORT", "8000"))
+        )
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("FRONTDOOR_WEB_WORKERS", "1"))
+        )
+        parser.add_argument(
+            "--no-demo",
+            action="store_true",
+            help="Do not load the demo council into an empty database.",
+        )
+        parser.add_argument(
+            "--demo-contacts",
+            type=int,
+            default=int(os.environ.get("FRONTDOOR_DEMO_CONTACTS", "20000")),
+        )
+
+    def handle(self, *args, host, port, workers, no_demo, demo_contacts, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
+        if not no_demo and not Department.objects.exists():
+            self.stdout.write("Empty database: loading the demo council…")
+            call_command("seed_demo", contacts=demo_contacts)
+        url = f"http://{host}:{port}/"
+        self.stdout.write(self.style.SUCCESS(f"\nFrontdoor is running at {url}"))
+        self.stdout.write(f"Staff console: {url}staff/   Configuration: {url}admin/")
+        self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
+        for sign_in in demo_sign_ins():
+            self.stdout.write(f"  {sign_in.username:<5} {sign_in.description}")
+        self.stdout.write("Press Ctrl+C to stop.\n")
+        uvicorn.run(
+            "frontdoor.asgi:application",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            access_log=False,
+            lifespan="off",
+        )

@@ -1,0 +1,80 @@
+from django.core.validators import RegexValidator
+from django.db import models
+
+
+class Council(models.Model):
+    """The council running this Frontdoor: one row, edited in the admin."""
+
+    name = models.CharField(max_length=200, default="Frontdoor Borough Council")
+    reference_prefix = models.CharField(
+        max_length=8,
+        default="FD",
+        validators=[RegexValidator(r"^[A-Z]{1,8}$", "Use 1 to 8 capital letters, like FD.")],
+        help_text="Case references look like FD-2026-004213.",
+    )
+    phone = models.CharField(max_length=40, blank=True, default="")
+    website = models.URLField(blank=True, default="")
+
+    class Meta:
+        verbose_name_plural = "council"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> "Council":
+        council, _ = cls.objects.get_or_create(pk=1)
+        return council
+
+
+class OpeningHours(models.Model):
+    """When the council is open on each weekday; a weekday with no row is a closed day."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0
+        TUESDAY = 1
+        WEDNESDAY = 2
+        THURSDAY = 3
+        FRIDAY = 4
+        SATURDAY = 5
+        SUNDAY = 6
+
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, unique=True)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens__lt=models.F("closes")),
+                name="opening_hours_opens_before_closes",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class Closure(models.Model):
+    """A day the council is closed beyond its nation's bank holidays (e.g. Christmas shutdown)."""
+
+    date = models.DateField(unique=True)
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d %b %Y}: {self.reason}"
+
+
+class ReferenceCounter(models.Model):
+    """The last case number issued in a year; the row lock serialises reference allocation."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"

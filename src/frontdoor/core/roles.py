@@ -1,0 +1,28 @@
+"""Staff roles. Residents have accounts too, but no role: they never reach the console."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADVISOR = "advisor", "Advisor"
+    TEAM_LEADER = "team_leader", "Team leader"
+    BACK_OFFICE = "back_office", "Back-office officer"
+    MANAGER = "manager", "Manager"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+FRONT_OFFICE_ROLES = frozenset({Role.ADVISOR, Role.TEAM_LEADER})
+
+
+def staff_role(user: Any) -> Role | None:
+    """The signed-in user's role, or None for residents, signed-out and inactive staff."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    member = getattr(user, "staff_member", None)
+    if member is None or not member.is_active:
+        return None
+    return Role(member.role)

@@ -1,0 +1,60 @@
+"""Turning what people type into the forms we store: E.164 phones, UK postcodes, emails.
+
+Each function raises ValidationError with a message that says what to do.
+"""
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from localflavor.gb.forms import GBPostcodeField
+
+
+def phone_to_e164(raw: str, *, region: str = "GB") -> str:
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            "Enter a phone number, like 020 7946 0000, 07911 123 456 or +44 808 157 0192",
+            code="invalid_phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_for_display(e164: str) -> str:
+    number = phonenumbers.parse(e164, None)
+    if number.country_code == 44:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+_postcode_field = GBPostcodeField()
+
+
+def postcode_normalise(raw: str) -> str:
+    """'sw1a1aa' -> 'SW1A 1AA'."""
+    try:
+        return str(_postcode_field.clean(raw))
+    except ValidationError:
+        raise ValidationError(
+            "Enter a real UK postcode, like SW1A 1AA", code="invalid_postcode"
+        ) from None
+
+
+def email_normalise(raw: str) -> str:
+    address = raw.strip()
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise ValidationError(
+            "Enter an email address in the correct format, like name@example.com",
+            code="invalid_email",
+        ) from None
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def name_key(raw: str) -> str:
+    """The form of a name that search compares: lower case, single spaces."""
+    return " ".join(raw.casefold().split())

@@ -1,0 +1,82 @@
+"""Reads of customers. Staff of every role may find customers; residents may not."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from frontdoor.core.roles import staff_role
+from frontdoor.customers.models import Customer, CustomerAddress, CustomerEmail, CustomerPhone
+from frontdoor.customers.normalise import name_key, phone_to_e164, postcode_normalise
+
+SEARCH_LIMIT = 50
+_PHONEISH = re.compile(r"^[+\d][\d\s()-]{6,}$")
+
+
+def customers_visible_to(user: object) -> QuerySet[Customer]:
+    if staff_role(user) is None:
+        return Customer.objects.none()
+    return Customer.objects.filter(merged_into__isnull=True)
+
+
+def customer_get_for(user: object, *, customer_id: int) -> Customer:
+    try:
+        return customers_visible_to(user).get(pk=customer_id)
+    except Customer.DoesNotExist:
+        raise Http404("No such customer") from None
+
+
+def _prefix_range(field: str, prefix: str) -> Q:
+    # A range rather than LIKE so both SQLite and PostgreSQL answer from the plain index
+    # (PostgreSQL uses a plain b-tree for LIKE only under the C collation).
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def customers_search(user: object, *, query: str) -> tuple[str, list[Customer]]:
+    """Find customers by email, phone, postcode or name. Returns (what was searched, matches)."""
+    query = query.strip()
+    visible = customers_visible_to(user)
+    if not query:
+        return "", []
+    if "@" in query:
+        ids = CustomerEmail.objects.filter(address__iexact=query).values("customer_id")
+        return "email", _fetch(visible.filter(pk__in=ids))
+    if _PHONEISH.match(query):
+        try:
+            number = phone_to_e164(query)
+        except ValidationError:
+            number = None
+        if number:
+            ids = CustomerPhone.objects.filter(number=number).values("customer_id")
+            return "phone", _fetch(visible.filter(pk__in=ids))
+    try:
+        postcode = postcode_normalise(query)
+    except ValidationError:
+        postcode = None
+    if postcode:
+        ids = CustomerAddress.objects.filter(postcode=postcode).values("customer_id")
+        return "postcode", _fetch(visible.filter(pk__in=ids))
+    return "name", _fetch(visible.filter(_name_filter(query)))
+
+
+def _name_filter(query: str) -> Q:
+    words = name_key(query).split()
+    if len(words) == 1:
+        return _prefix_range("family_key", words[0]) | _prefix_range("given_key", words[0])
+    first, last = words[0], words[-1]
+    whole = " ".join(words)
+    return (
+        (_prefix_range("family_key", last) & _prefix_range("given_key", first))
+        | (_prefix_range("family_key", first) & _prefix_range("given_key", last))
+        | _prefix_range("family_key", whole)
+    )
+
+
+def _fetch(queryset: QuerySet[Customer]) -> list[Customer]:
+    return list(
+        queryset.order_by("family_key", "given_key", "pk").prefetch_related(
+            "emails", "phones", "addresses"
+        )[:SEARCH_LIMIT]
+    )

@@ -1,0 +1,90 @@
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from frontdoor.customers.models import Customer, CustomerAddress, CustomerEmail, CustomerPhone
+from frontdoor.customers.normalise import (
+    email_normalise,
+    name_key,
+    phone_to_e164,
+    postcode_normalise,
+)
+
+
+@dataclass(frozen=True)
+class AddressDraft:
+    line_1: str
+    postcode: str
+    line_2: str = ""
+    town: str = ""
+    uprn: int | None = None
+
+
+@dataclass(frozen=True)
+class CustomerDraft:
+    kind: str = Customer.Kind.PERSON
+    title: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    organisation_name: str = ""
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    addresses: list[AddressDraft] = field(default_factory=list)
+    notes: str = ""
+
+
+def customer_search_keys(*, kind: str, given_name: str, family_name: str, organisation: str):
+    if kind == Customer.Kind.ORGANISATION:
+        return name_key(organisation), ""
+    return name_key(family_name), name_key(given_name)
+
+
+@transaction.atomic
+def customer_create(*, draft: CustomerDraft) -> Customer:
+    """Create a customer with their emails, phones and addresses, normalised; all or nothing.
+
+    Raises ValidationError (before writing anything) when an email, phone or postcode is invalid.
+    """
+    emails = list(dict.fromkeys(email_normalise(e) for e in draft.emails if e.strip()))
+    phones = list(dict.fromkeys(phone_to_e164(p) for p in draft.phones if p.strip()))
+    addresses = [(address, postcode_normalise(address.postcode)) for address in draft.addresses]
+    family_key, given_key = customer_search_keys(
+        kind=draft.kind,
+        given_name=draft.given_name,
+        family_name=draft.family_name,
+        organisation=draft.organisation_name,
+    )
+    customer = Customer.objects.create(
+        kind=draft.kind,
+        title=draft.title.strip(),
+        given_name=draft.given_name.strip(),
+        family_name=draft.family_name.strip(),
+        organisation_name=draft.organisation_name.strip(),
+        family_key=family_key,
+        given_key=given_key,
+        notes=draft.notes,
+    )
+    CustomerEmail.objects.bulk_create(
+        CustomerEmail(customer=customer, address=a, is_primary=i == 0) for i, a in enumerate(emails)
+    )
+    CustomerPhone.objects.bulk_create(
+        CustomerPhone(customer=customer, number=n, kind=_phone_kind(n), is_primary=i == 0)
+        for i, n in enumerate(phones)
+    )
+    CustomerAddress.objects.bulk_create(
+        CustomerAddress(
+            customer=customer,
+            line_1=a.line_1.strip(),
+            line_2=a.line_2.strip(),
+            town=a.town.strip(),
+            postcode=postcode,
+            uprn=a.uprn,
+            is_primary=i == 0,
+        )
+        for i, (a, postcode) in enumerate(addresses)
+    )
+    return customer
+
+
+def _phone_kind(e164: str) -> str:
+    return CustomerPhone.Kind.MOBILE if e164.startswith("+447") else CustomerPhone.Kind.OTHER

@@ -1,0 +1,1 @@
+"""The demo council: `frontdoor seed-demo` and the first `make run` build it."""

@@ -1,0 +1,174 @@
+from django.conf import settings
+from django.db import models
+
+from frontdoor.core.roles import Role
+
+
+class Department(models.Model):
+    """A back-office team that owns services and receives forwarded cases."""
+
+    name = models.CharField(max_length=120, unique=True)
+    email = models.EmailField(blank=True, default="")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SLAPolicy(models.Model):
+    class Unit(models.TextChoices):
+        WORKING_DAYS = "working_days", "Working days"
+        WORKING_HOURS = "working_hours", "Working hours"
+
+    name = models.CharField(max_length=120, unique=True)
+    unit = models.CharField(max_length=16, choices=Unit.choices, default=Unit.WORKING_DAYS)
+    first_response_target = models.PositiveSmallIntegerField(
+        help_text="How long until the customer hears back, in the unit above."
+    )
+    resolution_target = models.PositiveSmallIntegerField(
+        help_text="How long until the case is resolved, in the unit above."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "SLA policy"
+        verbose_name_plural = "SLA policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_response_target__lte=models.F("resolution_target")),
+                name="sla_first_response_not_after_resolution",
+            )
+        ]
+
+    def __str__(self) -> str:
+        unit = self.get_unit_display().lower()
+        return f"{self.name} ({self.first_response_target}/{self.resolution_target} {unit})"
+
+
+class Skill(models.Model):
+    """What an advisor must know to handle a service; grouped into family groups."""
+
+    name = models.CharField(max_length=120, unique=True)
+    family_group = models.CharField(max_length=120, blank=True, default="")
+
+    class Meta:
+        ordering = ["family_group", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(models.Model):
+    """Something residents ask for; owned by a department."""
+
+    name = models.CharField(max_length=160, unique=True)
+    code = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True, default="")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="services")
+    sla_policy = models.ForeignKey(SLAPolicy, on_delete=models.PROTECT, related_name="services")
+    front_office_resolves = models.BooleanField(
+        default=True, help_text="Customer services can resolve it at first point of contact."
+    )
+    restricted = models.BooleanField(
+        default=False,
+        help_text="Only its department and managers given permission may see its cases.",
+    )
+    required_skill = models.ForeignKey(
+        Skill, null=True, blank=True, on_delete=models.SET_NULL, related_name="services"
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactPoint(models.Model):
+    """A published way in: a phone number, an inbox, a form, a chat, a social account, a desk."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", "Phone number"
+        EMAIL = "email", "Email inbox"
+        WEB_FORM = "web_form", "Web form"
+        E_FORM = "e_form", "E-form"
+        CHAT = "chat", "Chat"
+        SOCIAL = "social", "Social media account"
+        RECEPTION = "reception", "Reception desk"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        UNDER_REVIEW = "under_review", "Under review"
+        RETIRED = "retired", "Retired"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    name = models.CharField(max_length=160)
+    address = models.CharField(
+        max_length=254, help_text="The number, email address, web address, handle or location."
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="contact_points"
+    )
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_points",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    published = models.BooleanField(default=True, help_text="Advertised on the website.")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "address"], name="contact_point_unique_address")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.address})"
+
+
+class StaffMember(models.Model):
+    """A member of staff: their role decides what they may see and do."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_member"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text="Required for back-office officers: they see their department's cases.",
+    )
+    may_view_restricted = models.BooleanField(
+        default=False,
+        help_text="Managers only: may see restricted cases (e.g. social care) of every department.",
+    )
+    skills = models.ManyToManyField(Skill, blank=True, related_name="staff")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.BACK_OFFICE) | models.Q(department__isnull=False),
+                name="staff_back_office_has_department",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role=Role.MANAGER) | models.Q(may_view_restricted=False),
+                name="staff_only_managers_granted_restricted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()

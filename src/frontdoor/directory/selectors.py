@@ -1,0 +1,20 @@
+from django.db.models import QuerySet
+
+from frontdoor.directory.models import ContactPoint, Department, Service, StaffMember
+
+
+def services_active() -> QuerySet[Service]:
+    return Service.objects.filter(is_active=True).select_related("department", "sla_policy")
+
+
+def departments_active() -> QuerySet[Department]:
+    return Department.objects.filter(is_active=True)
+
+
+def contact_points_for_logging(*, kinds: list[str]) -> QuerySet[ContactPoint]:
+    """Contact points staff may log a contact against: not retired."""
+    return ContactPoint.objects.filter(kind__in=kinds).exclude(status=ContactPoint.Status.RETIRED)
+
+
+def staff_member_of(user: object) -> StaffMember | None:
+    return getattr(user, "staff_member", None)

@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from frontdoor.cases import views as case_views
+from frontdoor.core import views as core_views
+from frontdoor.customers import views as customer_views
+
+console = (
+    [
+        path("", core_views.console_home, name="home"),
+        path("customers/", customer_views.customer_search, name="customer_search"),
+        path("customers/new/", customer_views.customer_new, name="customer_new"),
+        path(
+            "customers/<int:customer_id>/", customer_views.customer_detail, name="customer_detail"
+        ),
+        path(
+            "customers/<int:customer_id>/log-contact/", case_views.contact_log, name="contact_log"
+        ),
+        path("cases/mine/", case_views.my_cases, name="my_cases"),
+        path("cases/inbox/", case_views.department_inbox_view, name="department_inbox"),
+        path("cases/<str:reference>/", case_views.case_detail, name="case_detail"),
+        path("cases/<str:reference>/<str:action>/", case_views.case_action, name="case_action"),
+    ],
+    "console",
+)
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("staff/", include(console)),
+    path("admin/", admin.site.urls),
+]

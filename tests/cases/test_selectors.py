@@ -1,0 +1,114 @@
+"""Who may see which case: every role, who may and who may not."""
+
+import pytest
+from django.http import Http404
+
+from frontdoor.cases.selectors import (
+    case_get_for,
+    cases_assigned_to,
+    cases_visible_to,
+    customer_contacts,
+    department_inbox,
+)
+from frontdoor.cases.services import case_forward
+from frontdoor.directory.models import Department
+from tests.factories import CustomerFactory, case_for
+
+
+@pytest.fixture
+def cases(council, ava):
+    customer = CustomerFactory.create()
+    return {
+        "bin": case_for(service_code="missed-bin", customer=customer, actor=ava),
+        "tax": case_for(service_code="council-tax", customer=customer, actor=ava),
+        "care": case_for(
+            service_code="adult-social-care", customer=customer, actor=ava, summary="Falls at home"
+        ),
+    }
+
+
+def visible(user, cases):
+    refs = set(cases_visible_to(user).values_list("reference", flat=True))
+    return {name for name, case in cases.items() if case.reference in refs}
+
+
+@pytest.mark.parametrize(
+    ("person", "sees"),
+    [
+        ("ava", {"bin", "tax"}),  # advisor: every unrestricted case
+        ("tess", {"bin", "tax"}),  # team leader: the same
+        ("bea", {"bin"}),  # Waste back office: Waste's cases only
+        ("sam", {"care"}),  # Adult Social Care: its own, restricted, cases
+        ("max_", {"bin", "tax", "care"}),  # manager granted restricted access
+        ("ada", {"bin", "tax"}),  # administrator: configures, but no restricted access
+        ("cara", set()),  # resident: nothing in the console
+    ],
+)
+def test_who_sees_which_case(request, cases, person, sees):
+    user = request.getfixturevalue(person)
+    assert visible(user, cases) == sees
+
+
+def test_a_manager_without_the_permission_does_not_see_restricted_cases(max_, cases):
+    max_.staff_member.may_view_restricted = False
+    max_.staff_member.save()
+    assert visible(max_, cases) == {"bin", "tax"}
+
+
+def test_anonymous_sees_nothing(cases):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not cases_visible_to(AnonymousUser()).exists()
+
+
+def test_a_case_the_user_may_not_see_is_not_found_like_a_missing_one(bea, cases):
+    with pytest.raises(Http404):
+        case_get_for(bea, reference=cases["tax"].reference)
+    with pytest.raises(Http404):
+        case_get_for(bea, reference="FD-1999-000001")
+
+
+def test_forwarding_to_a_department_lets_its_officers_see_it(ava, bea, cases):
+    assert "tax" not in visible(bea, cases)
+    case_forward(
+        case=cases["tax"],
+        actor=ava,
+        department=Department.objects.get(name="Waste and Recycling"),
+        reason="Customer asked about waste charges on the bill",
+    )
+    assert "tax" in visible(bea, cases)
+    assert cases["tax"].reference in {c.reference for c in department_inbox(bea)}
+
+
+def test_a_restricted_case_forwarded_elsewhere_stays_hidden_from_that_department(
+    ava, sam, bea, cases
+):
+    case_forward(
+        case=cases["care"],
+        actor=sam,
+        department=Department.objects.get(name="Waste and Recycling"),
+        reason="Assisted bin collection needed",
+    )
+    assert "care" not in visible(bea, cases)
+    assert "care" in visible(sam, cases)
+
+
+def test_my_cases_are_the_open_cases_assigned_to_me_by_due_date(ava, tess, cases):
+    mine = list(cases_assigned_to(ava))
+    assert [c.reference for c in mine] == sorted(
+        [cases["bin"].reference, cases["tax"].reference],
+        key=lambda ref: next(c.resolution_due for c in cases.values() if c.reference == ref),
+    )
+    assert list(cases_assigned_to(tess)) == []
+
+
+def test_contact_history_leaves_out_contacts_on_cases_the_user_may_not_see(ava, bea, sam, cases):
+    from frontdoor.cases.models import Channel
+    from frontdoor.cases.services import contact_record
+
+    customer = cases["care"].customer
+    contact_record(channel=Channel.PHONE, customer=customer, case=cases["care"], actor=sam)
+    contact_record(channel=Channel.PHONE, customer=customer, case=cases["bin"], actor=ava)
+    assert customer_contacts(bea, customer_id=customer.pk).count() == 1
+    assert customer_contacts(sam, customer_id=customer.pk).count() == 1
+    assert customer_contacts(ava, customer_id=customer.pk).count() == 1

@@ -1,0 +1,231 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from frontdoor.cases.models import Case, CaseEvent, Channel, Contact, Outcome
+from frontdoor.cases.services import (
+    CaseDraft,
+    CaseTransitionError,
+    case_accept,
+    case_await_customer,
+    case_close,
+    case_forward,
+    case_note_add,
+    case_reopen,
+    case_resolve,
+    case_start,
+    contact_record,
+)
+from frontdoor.core.models import Council
+from frontdoor.directory.models import ContactPoint, Department, Service
+from tests.factories import CustomerFactory, case_for
+
+LONDON = ZoneInfo("Europe/London")
+S = Case.Status
+
+
+def outcome():
+    return Outcome.objects.get(name="Information given")
+
+
+@pytest.fixture
+def customer(council):
+    return CustomerFactory.create()
+
+
+def test_a_case_gets_a_reference_with_the_council_prefix_and_year(ava, customer):
+    Council.objects.filter(pk=1).update(reference_prefix="ESCC")
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)):
+        first = case_for(customer=customer, actor=ava)
+        second = case_for(customer=customer, actor=ava)
+    assert first.reference == "ESCC-2026-000001"
+    assert second.reference == "ESCC-2026-000002"
+
+
+def test_references_restart_each_year_and_never_repeat(ava, customer):
+    with time_machine.travel(datetime(2026, 12, 31, 16, 0, tzinfo=LONDON)):
+        december = case_for(customer=customer, actor=ava)
+    with time_machine.travel(datetime(2027, 1, 4, 9, 0, tzinfo=LONDON)):
+        january = case_for(customer=customer, actor=ava)
+    assert december.reference.endswith("2026-000001")
+    assert january.reference.endswith("2027-000001")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.filter(pk=january.pk).update(reference=december.reference)
+
+
+def test_due_dates_follow_the_service_sla_on_the_working_calendar(ava, customer):
+    # Missed bin: Service request, 2 / 10 working days. Friday 16:55 before the August bank
+    # holiday in England: day zero is Friday; Monday 31 Aug is skipped.
+    opened = datetime(2026, 8, 28, 16, 55, tzinfo=LONDON)
+    case = case_for(customer=customer, actor=ava, opened_at=opened)
+    assert case.first_response_due == datetime(2026, 9, 2, 17, 0, tzinfo=LONDON)
+    assert case.resolution_due == datetime(2026, 9, 14, 17, 0, tzinfo=LONDON)
+
+
+def test_due_dates_in_working_hours(ava, customer):
+    # Dangerous structure: Urgent safety, 2 / 8 working hours.
+    opened = datetime(2026, 8, 28, 16, 0, tzinfo=LONDON)
+    case = case_for(
+        service_code="dangerous-structure", customer=customer, actor=ava, opened_at=opened
+    )
+    assert case.first_response_due == datetime(2026, 9, 1, 9, 30, tzinfo=LONDON)
+    assert case.resolution_due == datetime(2026, 9, 1, 15, 30, tzinfo=LONDON)
+
+
+def test_opening_writes_the_timeline_and_copies_restriction_and_department(sam, customer):
+    case = case_for(
+        service_code="adult-social-care", customer=customer, actor=sam, summary="Needs help at home"
+    )
+    assert case.restricted is True
+    assert case.department.name == "Adult Social Care"
+    event = case.events.get()
+    assert (event.kind, event.actor, event.channel) == (CaseEvent.Kind.OPENED, sam, Channel.PHONE)
+
+
+def test_logging_a_call_that_opens_a_case_records_contact_and_case_together(ava, customer):
+    point = ContactPoint.objects.get(name="Waste and recycling line")
+    contact = contact_record(
+        channel=Channel.PHONE,
+        customer=customer,
+        actor=ava,
+        contact_point=point,
+        new_case=CaseDraft(service=Service.objects.get(code="missed-bin"), summary="Missed bin"),
+        duration_seconds=240,
+        summary="Bin missed on Tuesday",
+    )
+    case = contact.case
+    assert contact.handled_by == ava and contact.service == case.service
+    assert case.first_responded_at == case.opened_at  # answered in the call itself
+    assert [e.kind for e in case.events.all()] == [CaseEvent.Kind.OPENED, CaseEvent.Kind.CONTACT]
+    point.refresh_from_db()
+    assert point.last_used_at == contact.occurred_at
+
+
+def test_a_follow_up_email_lands_on_the_same_case(ava, customer):
+    case = case_for(customer=customer, actor=ava)
+    contact_record(channel=Channel.EMAIL, customer=customer, case=case, summary="Any news?")
+    assert case.contacts.count() == 1
+    assert case.events.filter(kind=CaseEvent.Kind.CONTACT).get().text.startswith("Email from")
+
+
+def test_the_same_source_item_is_never_recorded_twice(customer):
+    contact_record(channel=Channel.EMAIL, customer=customer, source_key="<abc@example.com>")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        contact_record(channel=Channel.EMAIL, customer=customer, source_key="<abc@example.com>")
+    assert Contact.objects.filter(source_key="<abc@example.com>").count() == 1
+
+
+def test_full_lifecycle_forward_accept_resolve_close_reopen(ava, bea, customer):
+    case = case_for(customer=customer, actor=ava)
+    case = case_start(case=case, actor=ava)
+    case = case_await_customer(case=case, actor=ava, text="Asked which bin")
+    case = case_forward(
+        case=case, actor=ava, department=bea.staff_member.department, reason="Crew to return"
+    )
+    assert (case.status, case.assigned_to, case.department.name) == (
+        S.FORWARDED,
+        None,
+        "Waste and Recycling",
+    )
+    case = case_accept(case=case, actor=bea)
+    assert (case.status, case.assigned_to) == (S.IN_PROGRESS, bea)
+    case = case_resolve(case=case, actor=bea, outcome=outcome(), note="Crew returned")
+    assert case.status == S.RESOLVED and case.resolved_first_contact is False
+    case = case_close(case=case, actor=bea)
+    case = case_reopen(case=case, actor=ava, reason="Bin still not emptied")
+    assert (case.status, case.reopened_count, case.outcome) == (S.IN_PROGRESS, 1, None)
+    kinds = list(case.events.values_list("kind", flat=True))
+    assert kinds == [
+        "opened",
+        "started",
+        "awaiting_customer",
+        "forwarded",
+        "accepted",
+        "resolved",
+        "closed",
+        "reopened",
+    ]
+    forwarded = case.events.get(kind="forwarded")
+    assert forwarded.text == "Crew to return" and forwarded.department.name == "Waste and Recycling"
+
+
+def test_resolving_needs_an_outcome_and_a_note_and_nothing_is_half_saved(ava, customer):
+    case = case_for(customer=customer, actor=ava)
+    with pytest.raises(ValidationError) as error:
+        case_resolve(case=case, actor=ava, outcome=None, note="  ")
+    assert set(error.value.message_dict) == {"outcome", "note"}
+    case.refresh_from_db()
+    assert case.status == S.NEW and not case.events.filter(kind="resolved").exists()
+
+
+def test_the_database_refuses_a_resolved_case_without_outcome(ava, customer):
+    case = case_for(customer=customer, actor=ava)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(status=S.RESOLVED)
+
+
+def test_resolved_at_first_point_of_contact_when_one_call_and_no_forwarding(ava, customer):
+    contact = contact_record(
+        channel=Channel.PHONE,
+        customer=customer,
+        actor=ava,
+        summary="When is my bin day?",
+        new_case=CaseDraft(service=Service.objects.get(code="missed-bin"), summary="Bin day"),
+    )
+    case = case_resolve(case=contact.case, actor=ava, outcome=outcome(), note="Told Tuesday")
+    assert case.resolved_first_contact is True
+
+
+def test_a_chasing_call_means_not_first_point_of_contact(ava, customer):
+    contact = contact_record(
+        channel=Channel.PHONE,
+        customer=customer,
+        actor=ava,
+        summary="Bin missed",
+        new_case=CaseDraft(service=Service.objects.get(code="missed-bin"), summary="Missed bin"),
+    )
+    contact_record(
+        channel=Channel.PHONE, customer=customer, actor=ava, case=contact.case, summary="Chasing"
+    )
+    case = case_resolve(case=contact.case, actor=ava, outcome=outcome(), note="Collected")
+    assert case.resolved_first_contact is False
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        lambda c, u: case_close(case=c, actor=u),
+        lambda c, u: case_accept(case=c, actor=u),
+        lambda c, u: case_reopen(case=c, actor=u, reason="x"),
+    ],
+)
+def test_transitions_not_allowed_from_new_say_why(ava, customer, action):
+    case = case_for(customer=customer, actor=ava)
+    with pytest.raises(CaseTransitionError, match="This case is new"):
+        action(case, ava)
+
+
+def test_forwarding_to_the_department_it_is_already_with_is_refused(ava, customer):
+    case = case_for(customer=customer, actor=ava)
+    waste = Department.objects.get(name="Waste and Recycling")
+    case_forward(case=case, actor=ava, department=waste, reason="Crew")
+    with pytest.raises(CaseTransitionError, match="already with Waste and Recycling"):
+        case_forward(case=case, actor=ava, department=waste, reason="Again")
+
+
+def test_forwarding_needs_a_reason(ava, customer):
+    case = case_for(customer=customer, actor=ava)
+    with pytest.raises(ValidationError, match="Say why"):
+        case_forward(case=case, actor=ava, department=Department.objects.first(), reason="")
+
+
+def test_notes_are_staff_only_on_the_timeline(ava, customer):
+    case = case_for(customer=customer, actor=ava)
+    event = case_note_add(case=case, actor=ava, text="Customer is hard of hearing")
+    assert event.visible_to_customer is False
+    with pytest.raises(ValidationError):
+        case_note_add(case=case, actor=ava, text=" ")

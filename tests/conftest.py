@@ -1,0 +1,77 @@
+"""Shared fixtures: the demo council and the named people used everywhere.
+
+ava (advisor), tess (team leader), bea (back office, Waste), sam (social care officer),
+max (manager, may see restricted cases), ada (administrator), cara and carl (residents).
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from frontdoor.demo.council import council_build
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # `make test` runs the suite twice; a PostgreSQL pass that quietly used SQLite is a failure.
+    expected = os.environ.get("FRONTDOOR_EXPECT_DB")
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if expected and not engine.endswith(expected):
+        pytest.exit(f"Expected the {expected} database but settings use {engine}", returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is the production hasher (tests/core/test_settings.py says so); tests that
+    # create many users use a fast one so the suite stays quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def council(db):
+    council_build()
+
+
+def _user(username):
+    return get_user_model().objects.select_related("staff_member").get(username=username)
+
+
+@pytest.fixture
+def ava(council):
+    return _user("ava")
+
+
+@pytest.fixture
+def tess(council):
+    return _user("tess")
+
+
+@pytest.fixture
+def bea(council):
+    return _user("bea")
+
+
+@pytest.fixture
+def sam(council):
+    return _user("sam")
+
+
+@pytest.fixture
+def max_(council):
+    return _user("max")
+
+
+@pytest.fixture
+def ada(council):
+    return _user("ada")
+
+
+@pytest.fixture
+def cara(council):
+    return _user("cara")
+
+
+@pytest.fixture
+def carl(council):
+    return _user("carl")

@@ -1,0 +1,105 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from frontdoor.customers.models import Customer
+from frontdoor.customers.normalise import email_normalise, phone_to_e164, postcode_normalise
+from frontdoor.customers.selectors import customers_search
+from frontdoor.customers.services import AddressDraft, CustomerDraft, customer_create
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [
+        ("020 7946 0123", "+442079460123"),
+        ("07911 123456", "+447911123456"),
+        ("+44 (0)113 496 0000", "+441134960000"),
+        ("+33 1 42 68 53 00", "+33142685300"),
+    ],
+)
+def test_phone_numbers_are_stored_in_e164(raw, e164):
+    assert phone_to_e164(raw) == e164
+
+
+@pytest.mark.parametrize("raw", ["12345", "phone me", "07700 900982", "+44 20 7946 01234567"])
+def test_invalid_phone_numbers_say_what_to_enter(raw):
+    with pytest.raises(ValidationError, match="Enter a phone number, like"):
+        phone_to_e164(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("sw1a1aa", "SW1A 1AA"),
+        (" ls1  4ap ", "LS1 4AP"),
+        ("EH1 1YZ", "EH1 1YZ"),
+        ("BT1 5GS", "BT1 5GS"),
+    ],
+)
+def test_postcodes_are_normalised(raw, clean):
+    assert postcode_normalise(raw) == clean
+
+
+@pytest.mark.parametrize("raw", ["SW1A", "AB1 2CD", "12345", "not a postcode"])
+def test_invalid_postcodes_are_refused(raw):
+    with pytest.raises(ValidationError, match="Enter a real UK postcode"):
+        postcode_normalise(raw)
+
+
+def test_email_domain_is_lowercased_and_bad_addresses_refused():
+    assert email_normalise(" Jo.Bloggs@Example.COM ") == "Jo.Bloggs@example.com"
+    with pytest.raises(ValidationError, match="correct format"):
+        email_normalise("jo@")
+
+
+def test_an_invalid_detail_saves_nothing(db):
+    with pytest.raises(ValidationError):
+        customer_create(
+            draft=CustomerDraft(
+                family_name="Bloggs", emails=["jo@example.com"], phones=["not a number"]
+            )
+        )
+    assert not Customer.objects.exists()
+
+
+@pytest.fixture
+def people(council):
+    jo = customer_create(
+        draft=CustomerDraft(
+            given_name="Jo",
+            family_name="Bloggs",
+            emails=["Jo.Bloggs@example.com"],
+            phones=["020 7946 0123"],
+            addresses=[AddressDraft(line_1="4 High Street", postcode="ls1 4ap", uprn=72345678)],
+        )
+    )
+    joe = customer_create(draft=CustomerDraft(given_name="Joseph", family_name="Smith-Jones"))
+    acme = customer_create(
+        draft=CustomerDraft(kind="organisation", organisation_name="Acme Lettings Ltd")
+    )
+    return {"jo": jo, "joe": joe, "acme": acme}
+
+
+@pytest.mark.parametrize(
+    ("query", "by", "found"),
+    [
+        ("jo.bloggs@EXAMPLE.com", "email", {"jo"}),
+        ("020 7946 0123", "phone", {"jo"}),
+        ("+442079460123", "phone", {"jo"}),
+        ("LS14AP", "postcode", {"jo"}),
+        ("blog", "name", {"jo"}),
+        ("jo", "name", {"jo", "joe"}),
+        ("Jo Bloggs", "name", {"jo"}),
+        ("bloggs jo", "name", {"jo"}),
+        ("smith-jones", "name", {"joe"}),
+        ("acme", "name", {"acme"}),
+        ("nobody", "name", set()),
+    ],
+)
+def test_search_by_name_email_phone_or_postcode(ava, people, query, by, found):
+    searched_by, results = customers_search(ava, query=query)
+    assert searched_by == by
+    assert {name for name, c in people.items() if c in results} == found
+
+
+def test_residents_cannot_search_customers(cara, people):
+    assert customers_search(cara, query="bloggs") == ("name", [])
