@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "localflavor",
     "frontdoor.core",
     "frontdoor.directory",
@@ -103,6 +104,9 @@ TEMPLATES = [
     },
 ]
 
+# Widgets render through TEMPLATES so the GOV.UK widget templates in templates/govuk are found.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'frontdoor.sqlite3'}")
 _database = dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
 if _database["ENGINE"] == "django.db.backends.sqlite3":
@@ -118,6 +122,10 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON; PRAGMA cache_size=-64000; PRAGMA temp_store=MEMORY;"
         ),
     }
+    # A file, not memory, so tests that run threads (reference allocation, the live server)
+    # meet SQLite's real locking.
+    _name = Path(_database["NAME"])
+    _database["TEST"] = {"NAME": str(_name.with_name(f"test_{_name.name}"))}
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

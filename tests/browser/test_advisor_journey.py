@@ -90,9 +90,15 @@ def test_call_to_case_to_forward_to_department_resolution(page, demo):
     expect(page.get_by_text("Case resolved")).to_be_visible()
 
     timeline = page.locator(".moj-timeline")
-    for entry in ["Case opened", "Contact logged", "Forwarded to department: Waste and Recycling",
-                  "Crew needs to return today", "Taken by department", "Resolved",
-                  "Service requested: Crew returned and emptied the bin"]:
+    for entry in [
+        "Case opened",
+        "Contact logged",
+        "Forwarded to department: Waste and Recycling",
+        "Crew needs to return today",
+        "Taken by department",
+        "Resolved",
+        "Service requested: Crew returned and emptied the bin",
+    ]:
         expect(timeline).to_contain_text(entry)
     expect(timeline).to_contain_text("Ava Advisor")
     expect(timeline).to_contain_text("Bea Backoffice")

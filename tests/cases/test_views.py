@@ -100,6 +100,9 @@ def test_adding_a_customer_with_bad_details_shows_field_errors(client, ava):
             "phone": "123",
             "address_line_1": "1 High Street",
             "postcode": "AB1 2CD",
+            "date_of_birth_0": "31",
+            "date_of_birth_1": "2",
+            "date_of_birth_2": "1980",
         },
     )
     text = response.text
@@ -107,6 +110,7 @@ def test_adding_a_customer_with_bad_details_shows_field_errors(client, ava):
     assert "Enter an email address in the correct format" in text
     assert "Enter a phone number, like" in text
     assert "Enter a real UK postcode, like SW1A 1AA" in text
+    assert "The date of birth must be a real date" in text
     assert 'href="#id_phone"' in text  # the summary links to the field
     assert not Customer.objects.exists()
 
@@ -167,3 +171,30 @@ def test_csrf_is_enforced(ava, customer):
         reverse("console:customer_new"), {"kind": "person", "family_name": "Bloggs"}
     )
     assert response.status_code == 403
+
+
+def test_a_customer_with_every_detail_is_saved_normalised(client, ava):
+    client.force_login(ava)
+    response = client.post(
+        reverse("console:customer_new"),
+        {
+            "kind": "person",
+            "given_name": "Jo",
+            "family_name": "Bloggs",
+            "email": "Jo@Example.com",
+            "phone": "07911 123456",
+            "address_line_1": "4 High St",
+            "postcode": "ls14ap",
+            "uprn": "72345678",
+            "date_of_birth_0": "27",
+            "date_of_birth_1": "3",
+            "date_of_birth_2": "1980",
+        },
+    )
+    customer = Customer.objects.get()
+    assert response["Location"] == reverse("console:customer_detail", args=[customer.pk])
+    assert str(customer.date_of_birth) == "1980-03-27"
+    assert customer.emails.get().address == "Jo@example.com"
+    assert customer.phones.get().number == "+447911123456"
+    address = customer.addresses.get()
+    assert (address.postcode, address.uprn) == ("LS1 4AP", 72345678)

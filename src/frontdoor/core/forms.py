@@ -37,7 +37,7 @@ class GovukDateField(forms.MultiValueField):
         if not data_list or not any(data_list):
             return None
         day, month, year = (part.strip() if part else "" for part in data_list)
-        label = (self.label or "Date").lower()
+        label = (self.label or "Date").removesuffix(" (optional)").lower()
         missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
         if missing:
             raise ValidationError(f"The {label} must include a {' and '.join(missing)}")

@@ -1,5 +1,6 @@
 from django import forms
 
+from frontdoor.core.forms import GovukDateField
 from frontdoor.customers.models import Customer
 from frontdoor.customers.normalise import email_normalise, phone_to_e164, postcode_normalise
 from frontdoor.customers.services import AddressDraft, CustomerDraft
@@ -21,6 +22,12 @@ class CustomerForm(forms.Form):
     given_name = forms.CharField(label="First name", required=False, max_length=100)
     family_name = forms.CharField(label="Last name", required=False, max_length=100)
     organisation_name = forms.CharField(label="Organisation name", required=False, max_length=200)
+    date_of_birth = GovukDateField(
+        label="Date of birth (optional)",
+        required=False,
+        past_only=True,
+        help_text="For example, 27 3 1980",
+    )
     email = forms.CharField(
         label="Email address (optional)",
         required=False,
@@ -111,6 +118,7 @@ class CustomerForm(forms.Form):
             organisation_name=(
                 data["organisation_name"] if data["kind"] == Customer.Kind.ORGANISATION else ""
             ),
+            date_of_birth=data["date_of_birth"] if data["kind"] == Customer.Kind.PERSON else None,
             emails=[data["email"]] if data["email"] else [],
             phones=[data["phone"]] if data["phone"] else [],
             addresses=addresses,

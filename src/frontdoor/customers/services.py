@@ -1,4 +1,5 @@
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import transaction
 
@@ -27,6 +28,7 @@ class CustomerDraft:
     given_name: str = ""
     family_name: str = ""
     organisation_name: str = ""
+    date_of_birth: date | None = None
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     addresses: list[AddressDraft] = field(default_factory=list)
@@ -62,6 +64,7 @@ def customer_create(*, draft: CustomerDraft) -> Customer:
         organisation_name=draft.organisation_name.strip(),
         family_key=family_key,
         given_key=given_key,
+        date_of_birth=draft.date_of_birth,
         notes=draft.notes,
     )
     CustomerEmail.objects.bulk_create(
