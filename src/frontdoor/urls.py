@@ -15,6 +15,11 @@ console = (
             "customers/<int:customer_id>/", customer_views.customer_detail, name="customer_detail"
         ),
         path(
+            "customers/<int:customer_id>/details/new/",
+            customer_views.customer_details_new,
+            name="customer_details_new",
+        ),
+        path(
             "customers/<int:customer_id>/log-contact/", case_views.contact_log, name="contact_log"
         ),
         path("cases/mine/", case_views.my_cases, name="my_cases"),

@@ -129,6 +129,8 @@ def test_forward_then_the_department_resolves(client, ava, bea, customer):
     inbox = client.get(reverse("console:department_inbox"))
     assert case.reference in inbox.text
     client.post(reverse("console:case_action", args=[case.reference, "accept"]))
+    case.refresh_from_db()
+    assert (case.status, case.assigned_to) == (Case.Status.IN_PROGRESS, bea)
     response = client.post(
         reverse("console:case_action", args=[case.reference, "resolve"]),
         {"outcome": "", "note": ""},

@@ -103,3 +103,35 @@ def test_search_by_name_email_phone_or_postcode(ava, people, query, by, found):
 
 def test_residents_cannot_search_customers(cara, people):
     assert customers_search(cara, query="bloggs") == ("name", [])
+
+
+def test_a_customer_can_have_several_emails_phones_and_addresses(ava, people):
+    from frontdoor.customers.services import customer_details_add
+
+    jo = people["jo"]
+    customer_details_add(
+        customer=jo,
+        email="jo@work.example.org",
+        phone="07911 123456",
+        address=AddressDraft(line_1="Flat 2, 9 Park Road", postcode="ls2 9jt"),
+    )
+    customer_details_add(customer=jo, email="JO.BLOGGS@example.com")  # a repeat: ignored
+    assert jo.emails.count() == 2 and jo.phones.count() == 2 and jo.addresses.count() == 2
+    assert jo.emails.get(is_primary=True).address == "Jo.Bloggs@example.com"
+
+    assert customers_search(ava, query="07911 123456")[1] == [jo]
+    assert customers_search(ava, query="LS2 9JT")[1] == [jo]
+
+
+def test_adding_details_with_nothing_filled_in_says_what_to_do(client, ava, people):
+    from django.urls import reverse
+
+    client.force_login(ava)
+    url = reverse("console:customer_details_new", args=[people["jo"].pk])
+    response = client.post(url, {"phone": "999"})
+    assert "Enter a phone number, like" in response.text
+    response = client.post(url, {})
+    assert "Enter an email address, a phone number or an address" in response.text
+    response = client.post(url, {"email": "second@example.com"})
+    assert response.status_code == 302
+    assert people["jo"].emails.count() == 2

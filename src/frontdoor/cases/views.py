@@ -42,7 +42,7 @@ def contact_log(request: HttpRequest, customer_id: int) -> HttpResponse:
     open_cases = customer_cases(request.user, customer_id=customer.pk).filter(
         status__in=services.OPEN_STATUSES
     )
-    form = ContactLogForm(request.POST or None, open_cases=open_cases)
+    form = ContactLogForm(request.POST if request.method == "POST" else None, open_cases=open_cases)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         minutes = data["duration_minutes"]
@@ -176,7 +176,7 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
     if action not in case_actions_for(request.user, case):
         messages.error(request, f"You cannot {spec.title.lower()} now.")
         return redirect("console:case_detail", reference=case.reference)
-    form = spec.form(request.POST or None)
+    form = spec.form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             spec.perform(case, request.user, form.cleaned_data)

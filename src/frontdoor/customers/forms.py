@@ -123,3 +123,47 @@ class CustomerForm(forms.Form):
             phones=[data["phone"]] if data["phone"] else [],
             addresses=addresses,
         )
+
+
+class CustomerDetailsForm(forms.Form):
+    """Another email, phone number or address for an existing customer."""
+
+    email = CustomerForm.base_fields["email"]
+    phone = CustomerForm.base_fields["phone"]
+    address_line_1 = CustomerForm.base_fields["address_line_1"]
+    address_line_2 = CustomerForm.base_fields["address_line_2"]
+    town = CustomerForm.base_fields["town"]
+    postcode = CustomerForm.base_fields["postcode"]
+    uprn = CustomerForm.base_fields["uprn"]
+
+    clean_email = CustomerForm.clean_email
+    clean_phone = CustomerForm.clean_phone
+    clean_postcode = CustomerForm.clean_postcode
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.errors and not any(
+            data.get(name) for name in ("email", "phone", "address_line_1", "postcode")
+        ):
+            raise forms.ValidationError("Enter an email address, a phone number or an address")
+        if (
+            data.get("address_line_1")
+            and not data.get("postcode")
+            and "postcode" not in self.errors
+        ):
+            self.add_error("postcode", "Enter the postcode of the address")
+        if data.get("postcode") and not data.get("address_line_1", "").strip():
+            self.add_error("address_line_1", "Enter the first line of the address")
+        return data
+
+    def address(self) -> AddressDraft | None:
+        data = self.cleaned_data
+        if not data["address_line_1"]:
+            return None
+        return AddressDraft(
+            line_1=data["address_line_1"],
+            line_2=data["address_line_2"],
+            town=data["town"],
+            postcode=data["postcode"],
+            uprn=data["uprn"],
+        )

@@ -91,3 +91,40 @@ def customer_create(*, draft: CustomerDraft) -> Customer:
 
 def _phone_kind(e164: str) -> str:
     return CustomerPhone.Kind.MOBILE if e164.startswith("+447") else CustomerPhone.Kind.OTHER
+
+
+@transaction.atomic
+def customer_details_add(
+    *,
+    customer: Customer,
+    email: str = "",
+    phone: str = "",
+    address: AddressDraft | None = None,
+) -> Customer:
+    """Add another email, phone number or address to a customer; a repeat is ignored."""
+    if email.strip():
+        address_text = email_normalise(email)
+        if not customer.emails.filter(address__iexact=address_text).exists():
+            CustomerEmail.objects.create(
+                customer=customer, address=address_text, is_primary=not customer.emails.exists()
+            )
+    if phone.strip():
+        number = phone_to_e164(phone)
+        if not customer.phones.filter(number=number).exists():
+            CustomerPhone.objects.create(
+                customer=customer,
+                number=number,
+                kind=_phone_kind(number),
+                is_primary=not customer.phones.exists(),
+            )
+    if address is not None:
+        CustomerAddress.objects.create(
+            customer=customer,
+            line_1=address.line_1.strip(),
+            line_2=address.line_2.strip(),
+            town=address.town.strip(),
+            postcode=postcode_normalise(address.postcode),
+            uprn=address.uprn,
+            is_primary=not customer.addresses.exists(),
+        )
+    return customer

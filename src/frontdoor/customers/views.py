@@ -4,9 +4,9 @@ from django.shortcuts import redirect, render
 
 from frontdoor.cases.selectors import customer_cases, customer_contacts
 from frontdoor.core.access import staff_required
-from frontdoor.customers.forms import CustomerForm
+from frontdoor.customers.forms import CustomerDetailsForm, CustomerForm
 from frontdoor.customers.selectors import customer_get_for, customers_search
-from frontdoor.customers.services import customer_create
+from frontdoor.customers.services import customer_create, customer_details_add
 
 
 @staff_required
@@ -26,7 +26,7 @@ def customer_search(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def customer_new(request: HttpRequest) -> HttpResponse:
-    form = CustomerForm(request.POST or None)
+    form = CustomerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         customer = customer_create(draft=form.draft())
         messages.success(request, f"{customer.display_name} added")
@@ -46,3 +46,19 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
             "contacts": customer_contacts(request.user, customer_id=customer.pk)[:50],
         },
     )
+
+
+@staff_required
+def customer_details_new(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = customer_get_for(request.user, customer_id=customer_id)
+    form = CustomerDetailsForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        customer_details_add(
+            customer=customer,
+            email=form.cleaned_data["email"],
+            phone=form.cleaned_data["phone"],
+            address=form.address(),
+        )
+        messages.success(request, "Contact details added")
+        return redirect("console:customer_detail", customer_id=customer.pk)
+    return render(request, "customers/details_new.html", {"form": form, "customer": customer})
