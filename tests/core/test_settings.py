@@ -20,3 +20,21 @@ def test_configuration_is_for_administrators_only(client, ada, ava, cara):
         client.force_login(person)
         response = client.get("/admin/directory/service/")
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_every_admin_page_opens_for_the_administrator(client, ada):
+    from django.contrib import admin
+    from django.urls import reverse
+
+    from tests.factories import CustomerFactory
+
+    CustomerFactory.create()
+    client.force_login(ada)
+    for model in admin.site._registry:
+        meta = model._meta
+        changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        assert client.get(changelist).status_code == 200, changelist
+        first = model.objects.first()
+        if first is not None:
+            change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
+            assert client.get(change).status_code == 200, change

@@ -24,4 +24,14 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ["family_key", "given_key"]
     show_full_result_count = False
     inlines = [EmailInline, PhoneInline, AddressInline]
-    readonly_fields = ["family_key", "given_key", "merged_into"]
+
+    # Customers change through the console (customers.services), which keeps the search keys
+    # and normalised details right; here they can be looked at, not edited.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
