@@ -105,7 +105,6 @@ TEMPLATES = [
 ]
 
 # Widgets render through TEMPLATES so the GOV.UK widget templates in templates/govuk are found.
-FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, now
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'frontdoor.sqlite3'}")

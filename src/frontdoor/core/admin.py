@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from frontdoor.core.models import Closure, Council, OpeningHours
 
@@ -6,6 +7,7 @@ from frontdoor.core.models import Closure, Council, OpeningHours
 @admin.register(Council)
 class CouncilAdmin(admin.ModelAdmin):
     list_display = ["name", "reference_prefix", "phone"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):  # one council per installation
         return not Council.objects.exists()
