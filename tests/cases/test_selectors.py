@@ -102,7 +102,9 @@ def test_my_cases_are_the_open_cases_assigned_to_me_by_due_date(ava, tess, cases
     assert list(cases_assigned_to(tess)) == []
 
 
-def test_contact_history_leaves_out_contacts_on_cases_the_user_may_not_see(ava, bea, sam, cases):
+def test_contact_history_leaves_out_contacts_on_cases_the_user_may_not_see(
+    ava, bea, sam, max_, cases
+):
     from frontdoor.cases.models import Channel
     from frontdoor.cases.services import contact_record
 
@@ -112,3 +114,7 @@ def test_contact_history_leaves_out_contacts_on_cases_the_user_may_not_see(ava, 
     assert customer_contacts(bea, customer_id=customer.pk).count() == 1
     assert customer_contacts(sam, customer_id=customer.pk).count() == 1
     assert customer_contacts(ava, customer_id=customer.pk).count() == 1
+    assert customer_contacts(max_, customer_id=customer.pk).count() == 2
+    contact_record(channel=Channel.PHONE, customer=customer, actor=ava, summary="No case")
+    assert customer_contacts(bea, customer_id=customer.pk).count() == 2
+    assert customer_contacts(max_, customer_id=customer.pk).count() == 3
