@@ -34,8 +34,10 @@ def demo(council, settings):
 
 def test_call_to_case_to_forward_to_department_resolution(page, demo):
     sign_in(page, "ava")
-    expect(page.get_by_role("heading", name="Find a customer")).to_be_visible()
+    expect(page.get_by_role("heading", name="Staff console")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="Customers").click()
+    expect(page.get_by_role("heading", name="Find a customer")).to_be_visible()
 
     page.get_by_role("link", name="Add a new customer").click()
     page.get_by_role("button", name="Save customer").click()  # nothing filled in
@@ -74,6 +76,7 @@ def test_call_to_case_to_forward_to_department_resolution(page, demo):
     sign_out(page)
 
     sign_in(page, "bea")
+    expect(page.get_by_role("main")).to_contain_text(reference)  # the inbox on the home page
     page.get_by_role("link", name="Department inbox").click()
     expect(page.get_by_role("heading", name="Waste and Recycling inbox")).to_be_visible()
     assert_accessible(page)

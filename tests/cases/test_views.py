@@ -200,3 +200,37 @@ def test_a_customer_with_every_detail_is_saved_normalised(client, ava):
     assert customer.phones.get().number == "+447911123456"
     address = customer.addresses.get()
     assert (address.postcode, address.uprn) == ("LS1 4AP", 72345678)
+
+
+def test_console_home_shows_my_cases_and_my_department_inbox(client, ava, bea, customer):
+    mine = case_for(customer=customer, actor=ava, summary="Mine")
+    forwarded = case_for(customer=customer, actor=ava, summary="For Waste")
+    from frontdoor.cases.services import case_forward
+
+    case_forward(case=forwarded, actor=ava, department=bea.staff_member.department, reason="Crew")
+    ava_home = page(client, ava, reverse("console:home")).text
+    assert mine.reference in ava_home and forwarded.reference not in ava_home
+    assert "Customer Services inbox" in ava_home
+    bea_home = page(client, bea, reverse("console:home")).text
+    assert "Waste and Recycling inbox" in bea_home and forwarded.reference in bea_home
+    assert mine.reference not in bea_home  # Waste's service, but the front office has it
+
+
+def test_a_follow_up_call_is_preselected_onto_the_case(client, ava, customer):
+    case = case_for(customer=customer, actor=ava)
+    url = reverse("console:contact_log", args=[customer.pk]) + f"?case={case.reference}"
+    response = page(client, ava, url)
+    form = response.context["form"]
+    assert form.initial == {"case_choice": "existing", "existing_case": case.reference}
+    client.post(
+        url,
+        {
+            "channel": "phone",
+            "summary": "Chasing",
+            "case_choice": "existing",
+            "existing_case": case.reference,
+            "kind": "request",
+            "priority": "3",
+        },
+    )
+    assert case.contacts.get().summary == "Chasing"

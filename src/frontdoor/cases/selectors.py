@@ -82,13 +82,18 @@ def cases_assigned_to(user: Any) -> QuerySet[Case]:
 
 
 def department_inbox(user: Any) -> QuerySet[Case]:
-    """Open cases with the user's department, most urgent deadline first."""
+    """Open cases sent to the user's department (forwarded, or routed straight to it), most
+    urgent deadline first. Cases the front office is still handling are not in it."""
     member = getattr(user, "staff_member", None)
     if member is None or member.department_id is None:
         return Case.objects.none()
     return (
         cases_visible_to(user)
-        .filter(department_id=member.department_id, status__in=OPEN_STATUSES)
+        .filter(
+            department_id=member.department_id,
+            status__in=OPEN_STATUSES,
+            forwarded_at__isnull=False,
+        )
         .select_related("service", "customer", "assigned_to")
         .order_by("resolution_due", "pk")
     )

@@ -42,7 +42,13 @@ def contact_log(request: HttpRequest, customer_id: int) -> HttpResponse:
     open_cases = customer_cases(request.user, customer_id=customer.pk).filter(
         status__in=services.OPEN_STATUSES
     )
-    form = ContactLogForm(request.POST if request.method == "POST" else None, open_cases=open_cases)
+    initial = {}
+    follow_up = request.GET.get("case")
+    if follow_up and open_cases.filter(reference=follow_up).exists():
+        initial = {"case_choice": EXISTING_CASE, "existing_case": follow_up}
+    form = ContactLogForm(
+        request.POST if request.method == "POST" else None, open_cases=open_cases, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         minutes = data["duration_minutes"]

@@ -1,8 +1,11 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from frontdoor.cases.selectors import cases_assigned_to, department_inbox
 from frontdoor.core.access import staff_required
 from frontdoor.core.roles import staff_role
+
+HOME_LIST_LIMIT = 10
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -13,4 +16,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def console_home(request: HttpRequest) -> HttpResponse:
-    return redirect("console:customer_search")
+    mine = cases_assigned_to(request.user)
+    inbox = department_inbox(request.user)
+    return render(
+        request,
+        "console/home.html",
+        {
+            "my_cases": mine[:HOME_LIST_LIMIT],
+            "my_total": mine.count(),
+            "inbox": inbox[:HOME_LIST_LIMIT],
+            "inbox_total": inbox.count(),
+            "department": request.user.staff_member.department,
+        },
+    )
