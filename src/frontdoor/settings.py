@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -56,7 +57,12 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 # england-and-wales | scotland | northern-ireland: decides the bank holidays of the calendar.
+FRONTDOOR_NATIONS = ("england-and-wales", "scotland", "northern-ireland")
 FRONTDOOR_NATION = env_str("FRONTDOOR_NATION", "england-and-wales")
+if FRONTDOOR_NATION not in FRONTDOOR_NATIONS:
+    raise ImproperlyConfigured(
+        f"FRONTDOOR_NATION is {FRONTDOOR_NATION!r}; set it to one of {', '.join(FRONTDOOR_NATIONS)}"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

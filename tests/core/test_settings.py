@@ -38,3 +38,20 @@ def test_every_admin_page_opens_for_the_administrator(client, ada):
         if first is not None:
             change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
             assert client.get(change).status_code == 200, change
+
+
+def test_an_unknown_nation_stops_start_up_with_the_choices():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "FRONTDOOR_NATION": "wessex"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import frontdoor.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "set it to one of england-and-wales, scotland, northern-ireland" in result.stderr
