@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 
 from frontdoor.directory.models import (
     ContactPoint,
@@ -57,3 +59,26 @@ class StaffMemberAdmin(admin.ModelAdmin):
     list_filter = ["role", "department"]
     filter_horizontal = ["skills"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
+
+
+class StaffMemberInline(admin.StackedInline):
+    model = StaffMember
+    can_delete = False
+    filter_horizontal = ["skills"]
+    verbose_name_plural = "Role in the council"
+
+
+# Staff are created as users with their role alongside, on one page.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    inlines = [StaffMemberInline]
+    list_display = ["username", "first_name", "last_name", "email", "staff_role", "is_active"]
+    list_select_related = ["staff_member"]
+
+    @admin.display(description="Role")
+    def staff_role(self, user):
+        member = getattr(user, "staff_member", None)
+        return member.get_role_display() if member else "Resident"
