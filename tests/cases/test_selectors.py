@@ -80,17 +80,37 @@ def test_forwarding_to_a_department_lets_its_officers_see_it(ava, bea, cases):
     assert cases["tax"].reference in {c.reference for c in department_inbox(bea)}
 
 
-def test_a_restricted_case_forwarded_elsewhere_stays_hidden_from_that_department(
-    ava, sam, bea, cases
-):
-    case_forward(
-        case=cases["care"],
-        actor=sam,
-        department=Department.objects.get(name="Waste and Recycling"),
-        reason="Assisted bin collection needed",
+def test_a_restricted_case_opened_by_an_advisor_goes_straight_to_its_department(ava, sam, cases):
+    care = cases["care"]
+    assert (care.status, care.assigned_to, care.department.name) == (
+        "forwarded",
+        None,
+        "Adult Social Care",
     )
-    assert "care" not in visible(bea, cases)
-    assert "care" in visible(sam, cases)
+    assert "care" not in visible(ava, cases)
+    assert care.reference in {c.reference for c in department_inbox(sam)}
+    assert list(care.events.values_list("kind", flat=True)) == ["opened", "forwarded"]
+
+
+def test_caseless_contacts_about_a_restricted_service_are_hidden_like_its_cases(
+    ava, sam, max_, cases
+):
+    from frontdoor.cases.models import Channel
+    from frontdoor.cases.services import contact_record
+    from frontdoor.directory.models import ContactPoint
+
+    customer = cases["care"].customer
+    line = ContactPoint.objects.get(name="Health and Social Care Connect")
+    contact_record(
+        channel=Channel.PHONE,
+        customer=customer,
+        actor=sam,
+        contact_point=line,
+        summary="Worried about mum's care package",
+    )
+    assert customer_contacts(ava, customer_id=customer.pk).count() == 0
+    assert customer_contacts(sam, customer_id=customer.pk).count() == 1
+    assert customer_contacts(max_, customer_id=customer.pk).count() == 1
 
 
 def test_my_cases_are_the_open_cases_assigned_to_me_by_due_date(ava, tess, cases):

@@ -112,11 +112,90 @@ def test_a_follow_up_email_lands_on_the_same_case(ava, customer):
     assert case.events.filter(kind=CaseEvent.Kind.CONTACT).get().text.startswith("Email from")
 
 
-def test_the_same_source_item_is_never_recorded_twice(customer):
-    contact_record(channel=Channel.EMAIL, customer=customer, source_key="<abc@example.com>")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        contact_record(channel=Channel.EMAIL, customer=customer, source_key="<abc@example.com>")
-    assert Contact.objects.filter(source_key="<abc@example.com>").count() == 1
+def test_the_same_source_item_is_recorded_once_and_the_repeat_returns_it(ava, customer):
+    draft = CaseDraft(service=Service.objects.get(code="missed-bin"), summary="Missed bin")
+    first = contact_record(
+        channel=Channel.EMAIL, customer=customer, new_case=draft, source_key="<abc@example.com>"
+    )
+    again = contact_record(
+        channel=Channel.EMAIL, customer=customer, new_case=draft, source_key="<abc@example.com>"
+    )
+    assert again == first
+    assert Contact.objects.count() == 1 and Case.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_recorders_of_the_same_item_make_one_contact_and_one_case(council):
+    import threading
+
+    from django.db import connection
+
+    customer = CustomerFactory.create()
+    draft = CaseDraft(service=Service.objects.get(code="missed-bin"), summary="Missed bin")
+    results, errors = [], []
+    barrier = threading.Barrier(4)
+
+    def record():
+        try:
+            barrier.wait()
+            results.append(
+                contact_record(
+                    channel=Channel.EMAIL,
+                    customer=customer,
+                    new_case=draft,
+                    source_key="<race@example.com>",
+                ).pk
+            )
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=record) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, repr(errors[0])
+    assert len(set(results)) == 1
+    assert Contact.objects.count() == 1 and Case.objects.count() == 1
+
+
+def test_a_contact_cannot_go_on_another_customers_case_or_a_closed_one(ava, customer):
+    case = case_for(customer=customer, actor=ava)
+    other = CustomerFactory.create()
+    with pytest.raises(ValidationError, match="another customer's case"):
+        contact_record(channel=Channel.PHONE, customer=other, case=case, actor=ava)
+    case = case_resolve(case=case, actor=ava, outcome=outcome(), note="Done")
+    with pytest.raises(CaseTransitionError, match="is resolved. Reopen it first"):
+        contact_record(channel=Channel.PHONE, customer=customer, case=case, actor=ava)
+    assert not Contact.objects.exists()
+
+
+def test_starting_a_colleagues_case_says_whose_it_was(ava, tess, customer):
+    case = case_for(customer=customer, actor=ava)
+    case_start(case=case, actor=tess)
+    assert case.events.get(kind="started").text == "Taken over from Ava Advisor"
+
+
+def test_a_restricted_case_cannot_be_forwarded_to_another_department(sam, customer):
+    case = case_for(service_code="adult-social-care", customer=customer, actor=sam)
+    with pytest.raises(ValidationError, match="Restricted cases stay with Adult Social Care"):
+        case_forward(
+            case=case,
+            actor=sam,
+            reason="Housing issue",
+            department=Department.objects.get(name="Housing"),
+        )
+
+
+def test_reopening_gives_fresh_targets(ava, customer):
+    opened = datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)
+    case = case_for(customer=customer, actor=ava, opened_at=opened)
+    case = case_resolve(case=case, actor=ava, outcome=outcome(), note="Done")
+    with time_machine.travel(datetime(2026, 6, 1, 10, 0, tzinfo=LONDON)):
+        case = case_reopen(case=case, actor=ava, reason="Still missed")
+    assert case.resolution_due == datetime(2026, 6, 15, 17, 0, tzinfo=LONDON)
 
 
 def test_full_lifecycle_forward_accept_resolve_close_reopen(ava, bea, customer):
@@ -178,6 +257,29 @@ def test_resolved_at_first_point_of_contact_when_one_call_and_no_forwarding(ava,
     )
     case = case_resolve(case=contact.case, actor=ava, outcome=outcome(), note="Told Tuesday")
     assert case.resolved_first_contact is True
+
+
+def test_resolved_by_someone_else_or_after_asking_the_customer_is_not_first_contact(
+    ava, tess, customer
+):
+    service = Service.objects.get(code="missed-bin")
+    handed_on = contact_record(
+        channel=Channel.PHONE,
+        customer=customer,
+        actor=ava,
+        new_case=CaseDraft(service=service, summary="A"),
+    )
+    case = case_resolve(case=handed_on.case, actor=tess, outcome=outcome(), note="Done")
+    assert case.resolved_first_contact is False
+    asked = contact_record(
+        channel=Channel.PHONE,
+        customer=customer,
+        actor=ava,
+        new_case=CaseDraft(service=service, summary="B"),
+    )
+    case_await_customer(case=asked.case, actor=ava, text="Which bin?")
+    case = case_resolve(case=asked.case, actor=ava, outcome=outcome(), note="Done")
+    assert case.resolved_first_contact is False
 
 
 def test_a_chasing_call_means_not_first_point_of_contact(ava, customer):

@@ -234,3 +234,35 @@ def test_a_follow_up_call_is_preselected_onto_the_case(client, ava, customer):
         },
     )
     assert case.contacts.get().summary == "Chasing"
+
+
+def test_an_advisor_logging_a_social_care_call_is_told_where_the_case_went(client, ava, customer):
+    client.force_login(ava)
+    response = client.post(
+        reverse("console:contact_log", args=[customer.pk]),
+        {
+            "channel": "phone",
+            "summary": "Worried about my dad",
+            "case_choice": "new",
+            "service": Service.objects.get(code="adult-social-care").pk,
+            "case_summary": "Concern for father",
+            "kind": "request",
+            "priority": "2",
+        },
+        follow=True,
+    )
+    case = Case.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("console:customer_detail", args=[customer.pk])
+    assert f"Case {case.reference} sent to Adult Social Care" in response.text
+    assert "Concern for father" not in response.text  # ava may not see the case itself
+
+
+@pytest.mark.parametrize("action", ["forward", "resolve", "note", "close", "accept"])
+def test_actions_on_a_case_the_user_may_not_see_answer_404(client, ava, bea, customer, action):
+    case = case_for(service_code="council-tax", customer=customer, actor=ava)
+    client.force_login(bea)
+    url = reverse("console:case_action", args=[case.reference, action])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"text": "x", "reason": "x", "note": "x"}).status_code == 404
+    case.refresh_from_db()
+    assert case.status == Case.Status.NEW and case.events.count() == 1

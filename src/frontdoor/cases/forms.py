@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import forms
 
 from frontdoor.cases.models import Case, Channel, Outcome
+from frontdoor.cases.services import CaseDraft
 from frontdoor.directory.models import ContactPoint
 from frontdoor.directory.selectors import (
     contact_points_for_logging,
@@ -98,6 +101,29 @@ class ContactLogForm(forms.Form):
         if choice == EXISTING_CASE and not data.get("existing_case"):
             self.add_error("existing_case", "Choose the case to add this contact to")
         return data
+
+    def contact_fields(self) -> dict[str, Any]:
+        """The arguments for cases.services.contact_record, from the cleaned form."""
+        data = self.cleaned_data
+        minutes = data["duration_minutes"]
+        new_case = None
+        if data["case_choice"] == NEW_CASE:
+            new_case = CaseDraft(
+                service=data["service"],
+                summary=data["case_summary"],
+                kind=data["kind"],
+                priority=data["priority"],
+                description=data["summary"],
+                location=data["location"],
+            )
+        return {
+            "channel": data["channel"],
+            "contact_point": data["contact_point"],
+            "case": data["existing_case"] if data["case_choice"] == EXISTING_CASE else None,
+            "new_case": new_case,
+            "duration_seconds": minutes * 60 if minutes is not None else None,
+            "summary": data["summary"],
+        }
 
 
 class ForwardForm(forms.Form):

@@ -137,7 +137,15 @@ class Case(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in (self.Status.RESOLVED, self.Status.CLOSED)
+        return self.status in OPEN_STATUSES
+
+
+OPEN_STATUSES = (
+    Case.Status.NEW,
+    Case.Status.IN_PROGRESS,
+    Case.Status.AWAITING_CUSTOMER,
+    Case.Status.FORWARDED,
+)
 
 
 class Contact(models.Model):

@@ -7,11 +7,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from frontdoor.cases.models import Case, CaseEvent, Contact
-from frontdoor.cases.services import OPEN_STATUSES
+from frontdoor.cases.models import OPEN_STATUSES, Case, CaseEvent, Contact
 from frontdoor.core.roles import Role, staff_role
-
-LIST_LIMIT = 100
 
 
 def case_visibility(user: Any, *, via: str = "") -> Q | None:
@@ -35,6 +32,17 @@ def case_visibility(user: Any, *, via: str = "") -> Q | None:
     if member.department_id:
         return unrestricted | own_service
     return unrestricted
+
+
+def may_see_restricted(user: Any, *, department_id: int) -> bool:
+    """Whether the user may see the restricted cases of services owned by this department."""
+    role = staff_role(user)
+    if role is None:
+        return False
+    member = user.staff_member
+    if role == Role.MANAGER and member.may_view_restricted:
+        return True
+    return member.department_id == department_id
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
@@ -109,13 +117,20 @@ def customer_cases(user: Any, *, customer_id: int) -> QuerySet[Case]:
 
 
 def customer_contacts(user: Any, *, customer_id: int) -> QuerySet[Contact]:
-    """A customer's contact history; contacts on cases the user may not see are left out."""
+    """A customer's contact history. Contacts on cases the user may not see are left out, and
+    so are contacts with no case about a restricted service the user may not see."""
     condition = case_visibility(user, via="case__")
     if condition is None:
         return Contact.objects.none()
     contacts = Contact.objects.filter(customer_id=customer_id)
-    if condition:  # an empty Q means every case: OR-ing it would drop the condition instead
-        contacts = contacts.filter(Q(case__isnull=True) | condition)
+    if condition:  # an empty Q means everything: OR-ing it would drop the condition instead
+        member = user.staff_member
+        caseless = Q(case__isnull=True) & (
+            Q(service__isnull=True)
+            | Q(service__restricted=False)
+            | Q(service__department_id=member.department_id)
+        )
+        contacts = contacts.filter(caseless | (Q(case__isnull=False) & condition))
     return contacts.select_related("case", "contact_point", "handled_by").order_by("-occurred_at")
 
 

@@ -8,10 +8,19 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from frontdoor.cases.models import Case, CaseEvent, Channel, Contact, Outcome, RestrictedCaseView
+from frontdoor.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    Channel,
+    Contact,
+    Outcome,
+    RestrictedCaseView,
+)
+from frontdoor.cases.selectors import may_see_restricted
 from frontdoor.core.calendar import WorkingCalendar, council_calendar
 from frontdoor.core.references import reference_next
 from frontdoor.customers.models import Customer
@@ -19,7 +28,6 @@ from frontdoor.directory.models import ContactPoint, Department, Service, SLAPol
 from frontdoor.directory.services import contact_point_mark_used
 
 S = Case.Status
-OPEN_STATUSES = (S.NEW, S.IN_PROGRESS, S.AWAITING_CUSTOMER, S.FORWARDED)
 # Channels where the customer is answered in the conversation itself.
 LIVE_CHANNELS = frozenset({Channel.PHONE, Channel.FACE_TO_FACE, Channel.CHAT})
 
@@ -118,6 +126,23 @@ def case_open(
         at=opened_at,
         text=f"{case.get_kind_display()}: {case.summary}",
     )
+    if case.restricted and (
+        actor is None or not may_see_restricted(actor, department_id=service.department_id)
+    ):
+        # Whoever took it may not see it; it goes straight to the department that may.
+        case.status = S.FORWARDED
+        case.assigned_to = None
+        case.forwarded_at = opened_at
+        case.save(update_fields=["status", "assigned_to", "forwarded_at", "updated_at"])
+        _event(
+            case,
+            CaseEvent.Kind.FORWARDED,
+            actor=actor,
+            channel=channel,
+            at=opened_at,
+            text="A restricted service: sent straight to the department",
+            department=service.department,
+        )
     return case
 
 
@@ -136,9 +161,64 @@ def contact_record(
     summary: str = "",
     source_key: str | None = None,
 ) -> Contact:
-    """Record one interaction, attaching it to an existing case or opening a new one."""
+    """Record one interaction, attaching it to an existing case or opening a new one.
+
+    Idempotent on source_key (the source's own id, e.g. a Message-ID): recording the same item
+    again returns the contact already recorded, even when two callers race."""
     if case is not None and new_case is not None:
         raise ValueError("Attach the contact to an existing case or open a new one, not both.")
+    if source_key:
+        existing = Contact.objects.filter(source_key=source_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return _contact_create(
+                channel=channel,
+                customer=customer,
+                actor=actor,
+                contact_point=contact_point,
+                case=case,
+                new_case=new_case,
+                direction=direction,
+                occurred_at=occurred_at,
+                duration_seconds=duration_seconds,
+                summary=summary,
+                source_key=source_key,
+            )
+    except IntegrityError:
+        existing = Contact.objects.filter(source_key=source_key).first() if source_key else None
+        if existing is None:
+            raise
+        return existing
+
+
+def _contact_create(
+    *,
+    channel: str,
+    customer: Customer | None,
+    actor: Any,
+    contact_point: ContactPoint | None,
+    case: Case | None,
+    new_case: CaseDraft | None,
+    direction: str,
+    occurred_at: datetime | None,
+    duration_seconds: int | None,
+    summary: str,
+    source_key: str | None,
+) -> Contact:
+    if case is not None:
+        case = _lock(case)
+        if customer is not None and case.customer_id not in (None, customer.pk):
+            raise ValidationError(
+                {"existing_case": f"Case {case.reference} is another customer's case"}
+            )
+        if not case.is_open:
+            raise CaseTransitionError(
+                f"Case {case.reference} is {case.get_status_display().lower()}. "
+                "Reopen it first, or open a new case.",
+                code="case_not_open",
+            )
     occurred_at = occurred_at or timezone.now()
     if new_case is not None:
         case = case_open(
@@ -200,10 +280,14 @@ def case_note_add(*, case: Case, actor: Any, text: str, channel: str = Channel.S
 def case_start(*, case: Case, actor: Any, channel: str = Channel.STAFF) -> Case:
     case = _lock(case)
     _require(case, (S.NEW, S.AWAITING_CUSTOMER), "started")
+    previous = case.assigned_to
     case.status = S.IN_PROGRESS
     case.assigned_to = actor
     case.save(update_fields=["status", "assigned_to", "updated_at"])
-    _event(case, CaseEvent.Kind.STARTED, actor=actor, channel=channel)
+    text = ""
+    if previous is not None and previous != actor:
+        text = f"Taken over from {previous.get_full_name() or previous.get_username()}"
+    _event(case, CaseEvent.Kind.STARTED, actor=actor, channel=channel, text=text)
     return case
 
 
@@ -243,6 +327,11 @@ def case_forward(
         )
     if not department.is_active:
         raise ValidationError({"department": f"{department.name} no longer takes cases"})
+    owner = case.service.department
+    if case.restricted and department != owner:
+        raise ValidationError(
+            {"department": f"Restricted cases stay with {owner.name}, who alone may see them"}
+        )
     now = timezone.now()
     case.status = S.FORWARDED
     case.department = department
@@ -273,12 +362,23 @@ def case_accept(*, case: Case, actor: Any, channel: str = Channel.STAFF) -> Case
     return case
 
 
-def _first_point_of_contact(case: Case) -> bool:
-    """Resolved at first point of contact: never forwarded, never reopened, one inbound contact."""
+def _first_point_of_contact(case: Case, *, resolver: Any, at: datetime) -> bool:
+    """Resolved at first point of contact: the person who took the one inbound contact resolved
+    it the same day, with no forwarding, no reopening, no waiting on the customer and no
+    reply needed."""
     if case.forwarded_at is not None or case.reopened_count:
         return False
-    inbound = case.contacts.filter(direction=Contact.Direction.INBOUND).count()
-    return inbound <= 1
+    if case.events.filter(kind=CaseEvent.Kind.AWAITING_CUSTOMER).exists():
+        return False
+    contacts = list(case.contacts.values_list("direction", "handled_by_id", "occurred_at")[:3])
+    if len(contacts) != 1:
+        return False
+    direction, handled_by_id, occurred_at = contacts[0]
+    return (
+        direction == Contact.Direction.INBOUND
+        and handled_by_id == getattr(resolver, "pk", None)
+        and timezone.localdate(occurred_at) == timezone.localdate(at)
+    )
 
 
 @transaction.atomic
@@ -300,7 +400,7 @@ def case_resolve(
     case.resolution_note = note.strip()
     case.resolved_at = now
     case.first_responded_at = case.first_responded_at or now
-    case.resolved_first_contact = _first_point_of_contact(case)
+    case.resolved_first_contact = _first_point_of_contact(case, resolver=actor, at=now)
     case.assigned_to = case.assigned_to or actor
     case.save(
         update_fields=[
@@ -343,6 +443,11 @@ def case_reopen(*, case: Case, actor: Any, reason: str, channel: str = Channel.S
     _require(case, (S.RESOLVED, S.CLOSED), "reopened while it is still open")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the case is being reopened"})
+    now = timezone.now()
+    # A reopened case gets fresh targets from now, so it is not overdue the moment it reopens.
+    _, case.resolution_due = due_dates(
+        policy=case.service.sla_policy, opened_at=now, calendar=council_calendar()
+    )
     case.status = S.IN_PROGRESS
     case.reopened_count += 1
     case.outcome = None
@@ -361,10 +466,11 @@ def case_reopen(*, case: Case, actor: Any, reason: str, channel: str = Channel.S
             "closed_at",
             "resolved_first_contact",
             "assigned_to",
+            "resolution_due",
             "updated_at",
         ]
     )
-    _event(case, CaseEvent.Kind.REOPENED, actor=actor, channel=channel, text=reason.strip())
+    _event(case, CaseEvent.Kind.REOPENED, actor=actor, channel=channel, at=now, text=reason.strip())
     return case
 
 

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods
 from frontdoor.cases import services
 from frontdoor.cases.forms import (
     EXISTING_CASE,
-    NEW_CASE,
     AwaitCustomerForm,
     ContactLogForm,
     EmptyForm,
@@ -21,12 +20,14 @@ from frontdoor.cases.forms import (
     ResolveForm,
     TextForm,
 )
+from frontdoor.cases.models import OPEN_STATUSES, Contact
 from frontdoor.cases.selectors import (
     case_actions_for,
     case_contacts,
     case_get_for,
     case_timeline,
     cases_assigned_to,
+    cases_visible_to,
     customer_cases,
     department_inbox,
 )
@@ -37,47 +38,45 @@ LIST_LIMIT = 100
 
 
 @staff_required
+@require_http_methods(["GET", "POST"])
 def contact_log(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = customer_get_for(request.user, customer_id=customer_id)
     open_cases = customer_cases(request.user, customer_id=customer.pk).filter(
-        status__in=services.OPEN_STATUSES
+        status__in=OPEN_STATUSES
     )
-    initial = {}
     follow_up = request.GET.get("case")
+    initial = {}
     if follow_up and open_cases.filter(reference=follow_up).exists():
         initial = {"case_choice": EXISTING_CASE, "existing_case": follow_up}
-    form = ContactLogForm(
-        request.POST if request.method == "POST" else None, open_cases=open_cases, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        minutes = data["duration_minutes"]
-        new_case = None
-        if data["case_choice"] == NEW_CASE:
-            new_case = services.CaseDraft(
-                service=data["service"],
-                summary=data["case_summary"],
-                kind=data["kind"],
-                priority=data["priority"],
-                description=data["summary"],
-                location=data["location"],
+    form = ContactLogForm(_posted(request), open_cases=open_cases, initial=initial)
+    if form.is_bound and form.is_valid():
+        try:
+            contact = services.contact_record(
+                customer=customer, actor=request.user, **form.contact_fields()
             )
-        contact = services.contact_record(
-            channel=data["channel"],
-            customer=customer,
-            actor=request.user,
-            contact_point=data["contact_point"],
-            case=data["existing_case"] if data["case_choice"] == EXISTING_CASE else None,
-            new_case=new_case,
-            duration_seconds=minutes * 60 if minutes is not None else None,
-            summary=data["summary"],
-        )
-        if contact.case:
-            messages.success(request, f"Contact logged on case {contact.case.reference}")
-            return redirect("console:case_detail", reference=contact.case.reference)
-        messages.success(request, "Contact logged")
-        return redirect("console:customer_detail", customer_id=customer.pk)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _after_contact_logged(request, contact)
     return render(request, "cases/contact_log.html", {"form": form, "customer": customer})
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _after_contact_logged(request: HttpRequest, contact: Contact) -> HttpResponse:
+    case = contact.case
+    if case is None:
+        messages.success(request, "Contact logged")
+    elif cases_visible_to(request.user).filter(pk=case.pk).exists():
+        messages.success(request, f"Contact logged on case {case.reference}")
+        return redirect("console:case_detail", reference=case.reference)
+    else:
+        messages.success(
+            request, f"Case {case.reference} sent to {case.department}, who handle this service"
+        )
+    return redirect("console:customer_detail", customer_id=contact.customer_id)
 
 
 @staff_required
@@ -176,14 +175,15 @@ ACTIONS: dict[str, CaseAction] = {
 @require_http_methods(["GET", "POST"])
 def case_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     case = case_get_for(request.user, reference=reference)
+    services.restricted_case_view_record(case=case, viewer=request.user)
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404("No such action")
     if action not in case_actions_for(request.user, case):
         messages.error(request, f"You cannot {spec.title.lower()} now.")
         return redirect("console:case_detail", reference=case.reference)
-    form = spec.form(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    form = spec.form(_posted(request))
+    if form.is_bound and form.is_valid():
         try:
             spec.perform(case, request.user, form.cleaned_data)
         except ValidationError as error:

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from frontdoor.cases.selectors import customer_cases, customer_contacts
 from frontdoor.core.access import staff_required
@@ -25,9 +26,10 @@ def customer_search(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@require_http_methods(["GET", "POST"])
 def customer_new(request: HttpRequest) -> HttpResponse:
     form = CustomerForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         customer = customer_create(draft=form.draft())
         messages.success(request, f"{customer.display_name} added")
         return redirect("console:customer_detail", customer_id=customer.pk)
@@ -49,10 +51,11 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 @staff_required
+@require_http_methods(["GET", "POST"])
 def customer_details_new(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = customer_get_for(request.user, customer_id=customer_id)
     form = CustomerDetailsForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         customer_details_add(
             customer=customer,
             email=form.cleaned_data["email"],
