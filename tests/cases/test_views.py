@@ -266,3 +266,19 @@ def test_actions_on_a_case_the_user_may_not_see_answer_404(client, ava, bea, cus
     assert client.post(url, {"text": "x", "reason": "x", "note": "x"}).status_code == 404
     case.refresh_from_db()
     assert case.status == Case.Status.NEW and case.events.count() == 1
+
+
+def test_a_part_filled_date_says_which_part_is_missing(client, ava):
+    client.force_login(ava)
+    response = client.post(
+        reverse("console:customer_new"),
+        {
+            "kind": "person",
+            "family_name": "Bloggs",
+            "date_of_birth_0": "27",
+            "date_of_birth_1": "",
+            "date_of_birth_2": "1980",
+        },
+    )
+    assert "The date of birth must include a month" in response.text
+    assert not Customer.objects.exists()

@@ -98,7 +98,7 @@ def test_council_closures_and_custom_opening_hours_are_respected():
     assert calendar.add_working_days(at(2026, 12, 23, 12, 0), 1) == at(2026, 12, 29, 16, 0)
 
 
-def test_times_are_stored_as_aware_and_survive_the_clock_change():
+def test_working_hours_over_the_autumn_clock_change_give_an_aware_gmt_time():
     calendar = WorkingCalendar(nation="england-and-wales")
     # Friday 23 Oct 2026 16:55 BST; clocks go back on Sunday 25 Oct.
     due = calendar.add_working_hours(at(2026, 10, 23, 16, 55), 1)
@@ -109,3 +109,19 @@ def test_times_are_stored_as_aware_and_survive_the_clock_change():
 def test_an_unknown_nation_is_refused_with_the_choices():
     with pytest.raises(UnknownNation, match="england-and-wales, scotland, northern-ireland"):
         WorkingCalendar(nation="wessex").is_working_day(at(2026, 1, 5).date())
+
+
+def test_a_round_the_clock_line_counts_real_hours_across_the_clock_change():
+    always_open = {d: (time(0, 0), time(23, 59, 59)) for d in range(7)}
+    calendar = WorkingCalendar(nation="england-and-wales", opening_hours=always_open)
+    # Clocks go forward at 01:00 GMT on Sun 29 Mar 2026: 00:30 GMT + 2 real hours = 03:30 BST.
+    assert calendar.add_working_hours(at(2026, 3, 29, 0, 30), 2) == at(2026, 3, 29, 3, 30)
+    # Clocks go back at 02:00 BST on Sun 25 Oct 2026: 00:30 BST + 2 real hours = 01:30 GMT.
+    due = calendar.add_working_hours(at(2026, 10, 25, 0, 30), 2)
+    assert due.astimezone(ZoneInfo("UTC")) == datetime(2026, 10, 25, 1, 30, tzinfo=ZoneInfo("UTC"))
+
+
+def test_receipt_at_exactly_closing_time_counts_from_the_next_working_day():
+    calendar = WorkingCalendar(nation="england-and-wales")
+    assert calendar.receipt_day(at(2026, 11, 23, 17, 0)).isoformat() == "2026-11-24"
+    assert calendar.receipt_day(at(2026, 11, 23, 16, 59, 59)).isoformat() == "2026-11-23"

@@ -73,10 +73,12 @@ def people(council):
         )
     )
     joe = customer_create(draft=CustomerDraft(given_name="Joseph", family_name="Smith-Jones"))
+    zoe = customer_create(draft=CustomerDraft(given_name="Zoë", family_name="O’Brien"))
+    diaz = customer_create(draft=CustomerDraft(given_name="Ana", family_name="Díaz"))
     acme = customer_create(
         draft=CustomerDraft(kind="organisation", organisation_name="Acme Lettings Ltd")
     )
-    return {"jo": jo, "joe": joe, "acme": acme}
+    return {"jo": jo, "joe": joe, "acme": acme, "zoe": zoe, "diaz": diaz}
 
 
 @pytest.mark.parametrize(
@@ -93,6 +95,11 @@ def people(council):
         ("smith-jones", "name", {"joe"}),
         ("acme", "name", {"acme"}),
         ("nobody", "name", set()),
+        ("smith jones", "name", {"joe"}),
+        ("Zoe O'Brien", "name", {"zoe"}),
+        ("obrien", "name", {"zoe"}),
+        ("diaz", "name", {"diaz"}),
+        ("ana díaz", "name", {"diaz"}),
     ],
 )
 def test_search_by_name_email_phone_or_postcode(ava, people, query, by, found):
@@ -115,7 +122,10 @@ def test_a_customer_can_have_several_emails_phones_and_addresses(ava, people):
         phone="07911 123456",
         address=AddressDraft(line_1="Flat 2, 9 Park Road", postcode="ls2 9jt"),
     )
-    customer_details_add(customer=jo, email="JO.BLOGGS@example.com")  # a repeat: ignored
+    customer_details_add(customer=jo, email="JO.BLOGGS@example.com")  # repeats: ignored
+    customer_details_add(
+        customer=jo, address=AddressDraft(line_1="4 high street", postcode="LS14AP")
+    )
     assert jo.emails.count() == 2 and jo.phones.count() == 2 and jo.addresses.count() == 2
     assert jo.emails.get(is_primary=True).address == "Jo.Bloggs@example.com"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -92,25 +92,18 @@ class WorkingCalendar:
         return self.closes_at(day)
 
     def add_working_hours(self, received: datetime, hours: int | float) -> datetime:
+        # Elapsed time is counted in UTC: Python subtracts two times in one zone by the clock,
+        # which would make an hour across a clock change count as 0 or 2.
         remaining = timedelta(hours=hours)
         day = self.receipt_day(received)
-        moment = max(received.astimezone(self.tz), self.opens_at(day))
+        moment = max(received.astimezone(UTC), self.opens_at(day).astimezone(UTC))
         while True:
-            left_today = self.closes_at(day) - moment
+            left_today = self.closes_at(day).astimezone(UTC) - moment
             if remaining <= left_today:
-                return moment + remaining
+                return (moment + remaining).astimezone(self.tz)
             remaining -= left_today
             day = self.next_working_day(day)
-            moment = self.opens_at(day)
-
-    def working_days_between(self, start: date, end: date) -> int:
-        """Working days after start up to and including end (0 when end is not after start)."""
-        count, day = 0, start
-        while day < end:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
-        return count
+            moment = self.opens_at(day).astimezone(UTC)
 
 
 def council_calendar() -> WorkingCalendar:

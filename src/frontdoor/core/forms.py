@@ -7,6 +7,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 
 class GovukDateWidget(forms.MultiWidget):
@@ -30,7 +31,8 @@ class GovukDateField(forms.MultiValueField):
 
     def __init__(self, *, past_only: bool = False, **kwargs: object) -> None:
         self.past_only = past_only
-        fields = (forms.CharField(), forms.CharField(), forms.CharField())
+        # Parts are optional here so compress() can say which part is missing, as GOV.UK asks.
+        fields = tuple(forms.CharField(required=False) for _ in range(3))
         super().__init__(fields=fields, require_all_fields=False, **kwargs)
 
     def compress(self, data_list: list[str]) -> date | None:
@@ -47,6 +49,6 @@ class GovukDateField(forms.MultiValueField):
             raise ValidationError(f"The {label} must be a real date, like 27 3 1980") from None
         if len(year) != 4:
             raise ValidationError(f"The year of the {label} must include 4 numbers")
-        if self.past_only and value > date.today():  # noqa: DTZ011 - a calendar date
+        if self.past_only and value > timezone.localdate():
             raise ValidationError(f"The {label} must be in the past")
         return value

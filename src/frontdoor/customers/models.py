@@ -29,10 +29,17 @@ class Customer(models.Model):
     class Meta:
         ordering = ["family_key", "given_key"]
         indexes = [
-            # customers_search by family or organisation name prefix
-            models.Index(fields=["family_key", "given_key"], name="customer_family_key"),
+            # customers_search by family or organisation name prefix (pattern ops: LIKE 'x%'
+            # on PostgreSQL under any collation; SQLite ignores them and range-scans)
+            models.Index(
+                fields=["family_key", "given_key"],
+                name="customer_family_key",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
             # customers_search by given name prefix
-            models.Index(fields=["given_key"], name="customer_given_key"),
+            models.Index(
+                fields=["given_key"], name="customer_given_key", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,6 +3,8 @@
 Each function raises ValidationError with a message that says what to do.
 """
 
+import unicodedata
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -55,6 +57,15 @@ def email_normalise(raw: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
+_APOSTROPHES = str.maketrans({"'": None, "\u2019": None, "\u2018": None, "`": None})
+_SEPARATORS = str.maketrans({"-": " ", "\u2010": " ", "\u2013": " ", ".": " ", ",": " "})
+
+
 def name_key(raw: str) -> str:
-    """The form of a name that search compares: lower case, single spaces."""
-    return " ".join(raw.casefold().split())
+    """The form of a name that search compares: 'Zoë O’Brien-Smith' -> 'zoe obrien smith'.
+
+    Accents, case and apostrophes are ignored and hyphens count as spaces, so staff find a
+    customer however the name was typed on the phone or by the resident."""
+    decomposed = unicodedata.normalize("NFKD", raw)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().translate(_APOSTROPHES).translate(_SEPARATORS).split())

@@ -3,7 +3,9 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from frontdoor.core.roles import staff_role
@@ -28,8 +30,11 @@ def customer_get_for(user: object, *, customer_id: int) -> Customer:
 
 
 def _prefix_range(field: str, prefix: str) -> Q:
-    # A range rather than LIKE so both SQLite and PostgreSQL answer from the plain index
-    # (PostgreSQL uses a plain b-tree for LIKE only under the C collation).
+    """Keys starting with prefix, answered from an index on either database. PostgreSQL's
+    text_pattern_ops index serves LIKE 'prefix%' whatever the database collation; SQLite
+    compares bytes (BINARY), so a range on its plain index is exact and LIKE would not use it."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__startswith": prefix})
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
 
@@ -41,7 +46,12 @@ def customers_search(user: object, *, query: str) -> tuple[str, list[Customer]]:
     if not query:
         return "", []
     if "@" in query:
-        ids = CustomerEmail.objects.filter(address__iexact=query).values("customer_id")
+        # Compared as Lower(address) so the customer_email_address index answers it.
+        ids = (
+            CustomerEmail.objects.alias(address_lower=Lower("address"))
+            .filter(address_lower=query.lower())
+            .values("customer_id")
+        )
         return "email", _fetch(visible.filter(pk__in=ids))
     if _PHONEISH.match(query):
         try:

@@ -117,7 +117,7 @@ def customer_details_add(
                 kind=_phone_kind(number),
                 is_primary=not customer.phones.exists(),
             )
-    if address is not None:
+    if address is not None and not _has_address(customer, address):
         CustomerAddress.objects.create(
             customer=customer,
             line_1=address.line_1.strip(),
@@ -128,3 +128,11 @@ def customer_details_add(
             is_primary=not customer.addresses.exists(),
         )
     return customer
+
+
+def _has_address(customer: Customer, address: AddressDraft) -> bool:
+    if address.uprn and customer.addresses.filter(uprn=address.uprn).exists():
+        return True
+    return customer.addresses.filter(
+        line_1__iexact=address.line_1.strip(), postcode=postcode_normalise(address.postcode)
+    ).exists()

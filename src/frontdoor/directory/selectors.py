@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from frontdoor.directory.models import ContactPoint, Department, Service, StaffMember
+from frontdoor.directory.models import ContactPoint, Department, Service
 
 
 def services_active() -> QuerySet[Service]:
@@ -14,7 +14,3 @@ def departments_active() -> QuerySet[Department]:
 def contact_points_for_logging(*, kinds: list[str]) -> QuerySet[ContactPoint]:
     """Contact points staff may log a contact against: not retired."""
     return ContactPoint.objects.filter(kind__in=kinds).exclude(status=ContactPoint.Status.RETIRED)
-
-
-def staff_member_of(user: object) -> StaffMember | None:
-    return getattr(user, "staff_member", None)
