@@ -53,8 +53,24 @@ def assert_accessible(page) -> None:
         """() => axe.run(document, {runOnly: {type: 'tag',
              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
     )
-    problems = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-    ]
+    problems = []
+    for violation in result["violations"]:
+        nodes = [n for n in violation["nodes"] if not _govuk_conditional_reveal(violation, n)]
+        if nodes:
+            targets = [n["target"] for n in nodes][:3]
+            problems.append(
+                f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}"
+            )
     assert not problems, f"{page.url}: " + "; ".join(problems)
+
+
+def _govuk_conditional_reveal(violation: dict, node: dict) -> bool:
+    """GOV.UK Frontend's radios and checkboxes with conditional content set aria-expanded on the
+    input. Axe reports it as not allowed; GOV.UK keeps it on purpose after research with screen
+    reader users (alphagov/govuk-frontend#979, a documented known issue). Only that is let
+    through."""
+    return (
+        violation["id"] == "aria-allowed-attr"
+        and ("govuk-radios__input" in node["html"] or "govuk-checkboxes__input" in node["html"])
+        and "aria-expanded" in node.get("failureSummary", "")
+    )

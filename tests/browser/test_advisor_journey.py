@@ -60,8 +60,8 @@ def test_call_to_case_to_forward_to_department_resolution(page, demo):
     page.get_by_label("What did the customer ask or tell you?").fill("My bin was missed again")
     page.get_by_label("How long did it take, in minutes? (optional)").fill("6")
     page.get_by_label("Open a new case").check()
-    page.get_by_label("Service (for a new case)").select_option(label="Missed bin collection")
-    page.get_by_label("Case title (for a new case)").fill("Missed bin at 4 High Street")
+    page.get_by_label("Service", exact=True).select_option(label="Missed bin collection")
+    page.get_by_label("Case title").fill("Missed bin at 4 High Street")
     page.get_by_role("button", name="Save contact").click()
     expect(page.get_by_role("heading", name="Missed bin at 4 High Street")).to_be_visible()
     reference = re.search(r"FD-\d{4}-\d{6}", page.locator(".govuk-caption-l").inner_text())[0]

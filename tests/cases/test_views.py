@@ -156,6 +156,7 @@ def test_an_action_not_allowed_now_is_refused_with_a_message(client, ava, custom
         reverse("console:case_action", args=[case.reference, "close"]), follow=True
     )
     assert "You cannot close the case now." in response.text
+    assert 'data-fd-level="error"' in response.text  # an "Important" banner, not "Success"
     case.refresh_from_db()
     assert case.status == Case.Status.NEW
 

@@ -52,14 +52,14 @@ class ContactLogForm(forms.Form):
         widget=forms.RadioSelect,
     )
     existing_case = forms.ModelChoiceField(
-        label="Which open case? (when adding to an existing case)",
+        label="Which open case?",
         queryset=Case.objects.none(),
         required=False,
         to_field_name="reference",
         empty_label="Choose a case",
     )
     service = forms.ModelChoiceField(
-        label="Service (for a new case)",
+        label="Service",
         queryset=services_active(),
         required=False,
         empty_label="Choose a service",
@@ -71,7 +71,7 @@ class ContactLogForm(forms.Form):
         label="Priority", choices=Case.Priority.choices, coerce=int, initial=Case.Priority.NORMAL
     )
     case_summary = forms.CharField(
-        label="Case title (for a new case)",
+        label="Case title",
         max_length=200,
         required=False,
         help_text="A short line staff will see in lists, like 'Missed bin at 4 High Street'",

@@ -22,13 +22,16 @@ def govuk_widget(bound_field: forms.BoundField) -> str:
     widget = bound_field.field.widget
     css = next((c for kind, c in _INPUT_CLASSES.items() if isinstance(widget, kind)), "govuk-input")
     attrs: dict[str, str] = {"class": css}
+    described_by = []
+    if bound_field.help_text:
+        described_by.append(f"{bound_field.auto_id}-hint")
     if bound_field.errors:
         attrs["class"] += f" {css.split('__')[0]}--error"
-        attrs["aria-describedby"] = f"{bound_field.auto_id}-error"
+        described_by.append(f"{bound_field.auto_id}-error")
         if isinstance(widget, forms.MultiWidget):
             attrs["errored"] = "1"
-    elif bound_field.help_text:
-        attrs["aria-describedby"] = f"{bound_field.auto_id}-hint"
+    if described_by and not isinstance(widget, forms.MultiWidget):
+        attrs["aria-describedby"] = " ".join(described_by)
     extra = widget.attrs.get("class")
     if extra:
         attrs["class"] += f" {extra}"
