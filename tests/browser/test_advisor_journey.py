@@ -26,13 +26,7 @@ def sign_out(page):
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
-@pytest.fixture
-def demo(council, settings):
-    # Real sign-in through the form; the demo users were hashed with the fast test hasher.
-    return None
-
-
-def test_call_to_case_to_forward_to_department_resolution(page, demo):
+def test_call_to_case_to_forward_to_department_resolution(page, council):
     sign_in(page, "ava")
     expect(page.get_by_role("heading", name="Staff console")).to_be_visible()
     assert_accessible(page)

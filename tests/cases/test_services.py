@@ -105,7 +105,7 @@ def test_logging_a_call_that_opens_a_case_records_contact_and_case_together(ava,
     assert point.last_used_at == contact.occurred_at
 
 
-def test_a_follow_up_email_lands_on_the_same_case(ava, customer):
+def test_a_follow_up_email_recorded_on_a_case_appears_on_its_timeline(ava, customer):
     case = case_for(customer=customer, actor=ava)
     contact_record(channel=Channel.EMAIL, customer=customer, case=case, summary="Any news?")
     assert case.contacts.count() == 1

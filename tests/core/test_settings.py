@@ -9,10 +9,6 @@ def test_time_zone_is_london_and_times_are_aware():
     assert production.TIME_ZONE == "Europe/London" and production.USE_TZ is True
 
 
-def test_csrf_middleware_is_on():
-    assert "django.middleware.csrf.CsrfViewMiddleware" in production.MIDDLEWARE
-
-
 def test_configuration_is_for_administrators_only(client, ada, ava, cara):
     client.force_login(ada)
     assert client.get("/admin/directory/service/").status_code == 200

@@ -75,10 +75,6 @@ def case_timeline(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor", "department").order_by("at", "id")
 
 
-def case_contacts(case: Case) -> QuerySet[Contact]:
-    return case.contacts.select_related("contact_point", "handled_by").order_by("occurred_at")
-
-
 def cases_assigned_to(user: Any) -> QuerySet[Case]:
     """My cases: open cases assigned to the user, most urgent deadline first."""
     return (

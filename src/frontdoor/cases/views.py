@@ -23,7 +23,6 @@ from frontdoor.cases.forms import (
 from frontdoor.cases.models import OPEN_STATUSES, Contact
 from frontdoor.cases.selectors import (
     case_actions_for,
-    case_contacts,
     case_get_for,
     case_timeline,
     cases_assigned_to,
@@ -89,7 +88,6 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "case": case,
             "timeline": case_timeline(case),
-            "contacts": case_contacts(case),
             "actions": case_actions_for(request.user, case),
             "note_form": TextForm(),
         },
