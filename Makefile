@@ -51,6 +51,7 @@ postgres:
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/ruff format --check src tests benchmarks tools
+	$(BIN)/mypy
 
 migrations-check: install-dev
 	$(BIN)/frontdoor makemigrations --check --dry-run

@@ -1,6 +1,7 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
 from frontdoor.cases.models import Case, Channel, Outcome
 from frontdoor.cases.services import CaseDraft
@@ -83,15 +84,17 @@ class ContactLogForm(forms.Form):
         help_text="Where the problem is, if it is somewhere",
     )
 
-    def __init__(self, *args: object, open_cases: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, open_cases: QuerySet[Case], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact_point"].queryset = contact_points_for_logging(
+        contact_point = cast(forms.ModelChoiceField, self.fields["contact_point"])
+        contact_point.queryset = contact_points_for_logging(
             kinds=[ContactPoint.Kind.PHONE, ContactPoint.Kind.RECEPTION]
         )
-        self.fields["existing_case"].queryset = open_cases
+        cast(forms.ModelChoiceField, self.fields["existing_case"]).queryset = open_cases
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         choice = data.get("case_choice")
         if choice == NEW_CASE:
             if not data.get("service") and "service" not in self.errors:

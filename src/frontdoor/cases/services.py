@@ -3,6 +3,7 @@ timeline event; views, commands and (later) channel adapters call these and noth
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,6 +52,7 @@ class CaseDraft:
 def due_dates(
     *, policy: SLAPolicy, opened_at: datetime, calendar: WorkingCalendar
 ) -> tuple[datetime, datetime]:
+    add: Callable[[datetime, int], datetime]
     if policy.unit == SLAPolicy.Unit.WORKING_HOURS:
         add = calendar.add_working_hours
     else:

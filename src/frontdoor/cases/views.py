@@ -30,7 +30,7 @@ from frontdoor.cases.selectors import (
     customer_cases,
     department_inbox,
 )
-from frontdoor.core.access import staff_required
+from frontdoor.core.access import staff_member, staff_required
 from frontdoor.customers.selectors import customer_get_for
 
 LIST_LIMIT = 100
@@ -208,7 +208,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def department_inbox_view(request: HttpRequest) -> HttpResponse:
-    member = request.user.staff_member
+    member = staff_member(request)
     if member.department_id is None:
         raise Http404("You are not in a department")
     cases = department_inbox(request.user)

@@ -4,6 +4,7 @@ the error summary, and a date input of three boxes."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -29,7 +30,7 @@ class GovukDateField(forms.MultiValueField):
 
     widget = GovukDateWidget
 
-    def __init__(self, *, past_only: bool = False, **kwargs: object) -> None:
+    def __init__(self, *, past_only: bool = False, **kwargs: Any) -> None:
         self.past_only = past_only
         # Parts are optional here so compress() can say which part is missing, as GOV.UK asks.
         fields = tuple(forms.CharField(required=False) for _ in range(3))

@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from frontdoor.cases.selectors import cases_assigned_to, department_inbox
-from frontdoor.core.access import staff_required
+from frontdoor.core.access import staff_member, staff_required
 from frontdoor.core.roles import staff_role
 
 HOME_LIST_LIMIT = 10
@@ -26,6 +26,6 @@ def console_home(request: HttpRequest) -> HttpResponse:
             "my_total": mine.count(),
             "inbox": inbox[:HOME_LIST_LIMIT],
             "inbox_total": inbox.count(),
-            "department": request.user.staff_member.department,
+            "department": staff_member(request).department,
         },
     )

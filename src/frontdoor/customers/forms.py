@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from frontdoor.core.forms import GovukDateField
@@ -80,8 +82,9 @@ class CustomerForm(forms.Form):
         value = self.cleaned_data["postcode"]
         return postcode_normalise(value) if value.strip() else ""
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("kind")
         if kind == Customer.Kind.PERSON and not data.get("family_name", "").strip():
             self.add_error("family_name", "Enter the customer's last name")
@@ -140,8 +143,9 @@ class CustomerDetailsForm(forms.Form):
     clean_phone = CustomerForm.clean_phone
     clean_postcode = CustomerForm.clean_postcode
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not self.errors and not any(
             data.get(name) for name in ("email", "phone", "address_line_1", "postcode")
         ):

@@ -59,15 +59,15 @@ def customers_search(user: object, *, query: str) -> tuple[str, list[Customer]]:
         except ValidationError:
             number = None
         if number:
-            ids = CustomerPhone.objects.filter(number=number).values("customer_id")
-            return "phone", _fetch(visible.filter(pk__in=ids))
+            phone_ids = CustomerPhone.objects.filter(number=number).values("customer_id")
+            return "phone", _fetch(visible.filter(pk__in=phone_ids))
     try:
         postcode = postcode_normalise(query)
     except ValidationError:
         postcode = None
     if postcode:
-        ids = CustomerAddress.objects.filter(postcode=postcode).values("customer_id")
-        return "postcode", _fetch(visible.filter(pk__in=ids))
+        address_ids = CustomerAddress.objects.filter(postcode=postcode).values("customer_id")
+        return "postcode", _fetch(visible.filter(pk__in=address_ids))
     return "name", _fetch(visible.filter(_name_filter(query)))
 
 

@@ -249,7 +249,7 @@ OUTCOMES = [
     "Complaint not upheld",
 ]
 
-CONTACT_POINTS = [
+CONTACT_POINTS: list[tuple[str, str, str, str | None]] = [
     # kind, name, address, service code (None: the general line)
     ("phone", "Main switchboard", "+441134960000", None),
     ("phone", "Council tax line", "+441134960100", "council-tax"),
@@ -274,7 +274,7 @@ CONTACT_POINTS = [
 ]
 
 # username, first name, last name, role, department, may view restricted, superuser
-STAFF = [
+STAFF: list[tuple[str, str, str, Role, str | None, bool, bool]] = [
     ("ava", "Ava", "Advisor", Role.ADVISOR, "Customer Services", False, False),
     ("tess", "Tess", "Teamleader", Role.TEAM_LEADER, "Customer Services", False, False),
     ("bea", "Bea", "Backoffice", Role.BACK_OFFICE, "Waste and Recycling", False, False),
@@ -341,8 +341,8 @@ def council_build() -> None:
         )[0]
     for name in OUTCOMES:
         Outcome.objects.get_or_create(name=name)
-    for kind, name, address, code in CONTACT_POINTS:
-        service = services.get(code) if code else None
+    for kind, name, address, service_code in CONTACT_POINTS:
+        service = services.get(service_code) if service_code else None
         ContactPoint.objects.get_or_create(
             kind=kind,
             address=address,
@@ -353,7 +353,7 @@ def council_build() -> None:
             },
         )
     users = get_user_model().objects
-    for username, first, last, role, department, restricted, superuser in STAFF:
+    for username, first, last, role, home, restricted, superuser in STAFF:
         user, created = users.get_or_create(
             username=username,
             defaults={
@@ -371,7 +371,7 @@ def council_build() -> None:
             user=user,
             defaults={
                 "role": role,
-                "department": departments.get(department) if department else None,
+                "department": departments[home] if home else None,
                 "may_view_restricted": restricted,
             },
         )

@@ -21,12 +21,12 @@ def widget_type(bound_field: forms.BoundField) -> str:
 def govuk_widget(bound_field: forms.BoundField) -> str:
     widget = bound_field.field.widget
     css = next((c for kind, c in _INPUT_CLASSES.items() if isinstance(widget, kind)), "govuk-input")
-    attrs: dict[str, str] = {"class": css}
+    attrs: dict[str, str | bool] = {"class": css}
     described_by = []
     if bound_field.help_text:
         described_by.append(f"{bound_field.auto_id}-hint")
     if bound_field.errors:
-        attrs["class"] += f" {css.split('__')[0]}--error"
+        attrs["class"] = f"{css} {css.split('__')[0]}--error"
         described_by.append(f"{bound_field.auto_id}-error")
         if isinstance(widget, forms.MultiWidget):
             attrs["errored"] = "1"
@@ -34,7 +34,7 @@ def govuk_widget(bound_field: forms.BoundField) -> str:
         attrs["aria-describedby"] = " ".join(described_by)
     extra = widget.attrs.get("class")
     if extra:
-        attrs["class"] += f" {extra}"
+        attrs["class"] = f"{attrs['class']} {extra}"
     return bound_field.as_widget(attrs=attrs)
 
 
