@@ -5,6 +5,7 @@ Secrets may come from NAME_FILE instead of NAME.
 
 import os
 import secrets
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -180,6 +181,11 @@ STORAGES = {
 # Serve straight from the app folders: the vendored GOV.UK assets are built into
 # src/frontdoor/static by `make assets`, so no collectstatic step is needed to run.
 WHITENOISE_USE_FINDERS = True
+# WhiteNoise hands Django a file iterator; under ASGI Django reads it in a worker thread and
+# warns on every static file. Harmless for the embedded default, and noisy in the log.
+warnings.filterwarnings(
+    "ignore", message="StreamingHttpResponse must consume synchronous iterators"
+)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGGING = {
