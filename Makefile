@@ -64,8 +64,9 @@ test-postgres: install-dev assets postgres
 	DATABASE_URL=$${DATABASE_URL:-$(PG_TEST_URL)} FRONTDOOR_EXPECT_DB=postgresql \
 	  $(BIN)/pytest -p no:cacheprovider
 
-benchmark: install-dev
-	$(BIN)/python benchmarks/console.py
+# Seeds var/bench.sqlite3 (or DATABASE_URL) with a million contacts on first run.
+benchmark: install-dev assets
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python benchmarks/console.py
 
 clean:
 	rm -rf $(VENV) node_modules src/frontdoor/static/vendor

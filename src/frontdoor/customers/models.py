@@ -21,7 +21,12 @@ class Customer(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True, default="")
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        db_index=False,  # see customer_merged_into below
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -39,6 +44,14 @@ class Customer(models.Model):
             # customers_search by given name prefix
             models.Index(
                 fields=["given_key"], name="customer_given_key", opclasses=["varchar_pattern_ops"]
+            ),
+            # the few merged customers (merge history). Partial, so that a planner without
+            # statistics is not tempted to walk every unmerged customer for merged_into IS NULL
+            # in customers_visible_to instead of using the name, email or phone index.
+            models.Index(
+                fields=["merged_into"],
+                name="customer_merged_into",
+                condition=models.Q(merged_into__isnull=False),
             ),
         ]
         constraints = [
@@ -88,7 +101,7 @@ class CustomerPhone(models.Model):
         OTHER = "other", "Other"
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
-    number = models.CharField(max_length=20, help_text="E.164, e.g. +447700900982")
+    number = models.CharField(max_length=20, help_text="E.164, e.g. +447911123456")
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.OTHER)
     is_primary = models.BooleanField(default=False)
 
