@@ -8,6 +8,15 @@ from frontdoor.customers.normalise import email_normalise, phone_to_e164, postco
 from frontdoor.customers.services import AddressDraft, CustomerDraft
 
 
+def _check_address_is_whole(form: forms.Form) -> None:
+    """An address needs its first line and its postcode, or neither."""
+    data = form.cleaned_data
+    if data.get("address_line_1") and not data.get("postcode") and "postcode" not in form.errors:
+        form.add_error("postcode", "Enter the postcode of the address")
+    if data.get("postcode") and not data.get("address_line_1", "").strip():
+        form.add_error("address_line_1", "Enter the first line of the address")
+
+
 class CustomerForm(forms.Form):
     kind = forms.ChoiceField(
         label="Who is the customer?",
@@ -90,14 +99,7 @@ class CustomerForm(forms.Form):
             self.add_error("family_name", "Enter the customer's last name")
         if kind == Customer.Kind.ORGANISATION and not data.get("organisation_name", "").strip():
             self.add_error("organisation_name", "Enter the organisation's name")
-        if (
-            data.get("address_line_1")
-            and not data.get("postcode")
-            and "postcode" not in self.errors
-        ):
-            self.add_error("postcode", "Enter the postcode of the address")
-        if data.get("postcode") and not data.get("address_line_1", "").strip():
-            self.add_error("address_line_1", "Enter the first line of the address")
+        _check_address_is_whole(self)
         return data
 
     def draft(self) -> CustomerDraft:
@@ -150,14 +152,7 @@ class CustomerDetailsForm(forms.Form):
             data.get(name) for name in ("email", "phone", "address_line_1", "postcode")
         ):
             raise forms.ValidationError("Enter an email address, a phone number or an address")
-        if (
-            data.get("address_line_1")
-            and not data.get("postcode")
-            and "postcode" not in self.errors
-        ):
-            self.add_error("postcode", "Enter the postcode of the address")
-        if data.get("postcode") and not data.get("address_line_1", "").strip():
-            self.add_error("address_line_1", "Enter the first line of the address")
+        _check_address_is_whole(self)
         return data
 
     def address(self) -> AddressDraft | None:
