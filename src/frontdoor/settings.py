@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "frontdoor.directory",
     "frontdoor.customers",
     "frontdoor.cases",
+    "frontdoor.intake.email",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,12 @@ SECURE_PROXY_SSL_HEADER = (
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Email intake: the built-in SMTP receiver and the limits on what it keeps.
+FRONTDOOR_SMTP_HOST = env_str("FRONTDOOR_SMTP_HOST", "127.0.0.1")
+FRONTDOOR_SMTP_PORT = env_int("FRONTDOOR_SMTP_PORT", 2525)
+FRONTDOOR_MAX_MESSAGE_BYTES = env_int("FRONTDOOR_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
+FRONTDOOR_MAX_ATTACHMENT_BYTES = env_int("FRONTDOOR_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

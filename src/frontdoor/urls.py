@@ -5,6 +5,7 @@ from django.urls import include, path
 from frontdoor.cases import views as case_views
 from frontdoor.core import views as core_views
 from frontdoor.customers import views as customer_views
+from frontdoor.intake.email import views as email_views
 
 console = (
     [
@@ -23,6 +24,12 @@ console = (
             "customers/<int:customer_id>/log-contact/", case_views.contact_log, name="contact_log"
         ),
         path("cases/mine/", case_views.my_cases, name="my_cases"),
+        path("email/quarantine/", email_views.quarantine_list, name="quarantine"),
+        path(
+            "email/quarantine/<int:email_id>/process/",
+            email_views.quarantine_reprocess,
+            name="quarantine_reprocess",
+        ),
         path("cases/inbox/", case_views.department_inbox_view, name="department_inbox"),
         path("cases/<str:reference>/", case_views.case_detail, name="case_detail"),
         path("cases/<str:reference>/<str:action>/", case_views.case_action, name="case_action"),

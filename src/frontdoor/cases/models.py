@@ -110,6 +110,14 @@ class Case(models.Model):
         null=True, blank=True, help_text="Resolved at first point of contact (set on resolving)."
     )
     reopened_count = models.PositiveSmallIntegerField(default=0)
+    previous_case = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_on_cases",
+        help_text="The earlier case this one follows on from (e.g. a late reply).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

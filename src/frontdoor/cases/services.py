@@ -47,6 +47,7 @@ class CaseDraft:
     location: str = ""
     location_postcode: str = ""
     location_uprn: int | None = None
+    previous_case: Case | None = None
 
 
 def due_dates(
@@ -119,6 +120,7 @@ def case_open(
         assigned_to=actor,
         department=service.department,
         first_responded_at=opened_at if channel in LIVE_CHANNELS else None,
+        previous_case=draft.previous_case,
     )
     _event(
         case,
@@ -126,7 +128,8 @@ def case_open(
         actor=actor,
         channel=channel,
         at=opened_at,
-        text=f"{case.get_kind_display()}: {case.summary}",
+        text=f"{case.get_kind_display()}: {case.summary}"
+        + (f" (follows on from {draft.previous_case.reference})" if draft.previous_case else ""),
     )
     if case.restricted and (
         actor is None or not may_see_restricted(actor, department_id=service.department_id)

@@ -32,6 +32,7 @@ from frontdoor.cases.selectors import (
 )
 from frontdoor.core.access import staff_member, staff_required
 from frontdoor.customers.selectors import customer_get_for
+from frontdoor.intake.email.selectors import case_emails
 
 LIST_LIMIT = 100
 
@@ -90,6 +91,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "timeline": case_timeline(case),
             "actions": case_actions_for(request.user, case),
             "note_form": TextForm(),
+            "emails": case_emails(case),
         },
     )
 

@@ -13,6 +13,11 @@ class Council(models.Model):
         help_text="Case references look like FD-2026-004213.",
     )
     phone = models.CharField(max_length=40, blank=True, default="")
+    reopen_window_days = models.PositiveSmallIntegerField(
+        default=28,
+        help_text="A reply this many days after a case was resolved reopens it; a later one "
+        "opens a new case linked to it.",
+    )
     website = models.URLField(blank=True, default="")
 
     class Meta:

@@ -2,6 +2,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.db.models.functions import Lower
 
 from frontdoor.customers.models import Customer, CustomerAddress, CustomerEmail, CustomerPhone
 from frontdoor.customers.normalise import (
@@ -136,3 +137,26 @@ def _has_address(customer: Customer, address: AddressDraft) -> bool:
     return customer.addresses.filter(
         line_1__iexact=address.line_1.strip(), postcode=postcode_normalise(address.postcode)
     ).exists()
+
+
+@transaction.atomic
+def customer_for_email(*, address: str, name: str = "") -> Customer:
+    """The customer who writes from this address: the longest-standing unmerged customer with
+    it, or a new one named from the message (or from the address when it gives no name)."""
+    existing = (
+        Customer.objects.filter(merged_into__isnull=True)
+        .alias(address_lower=Lower("emails__address"))
+        .filter(address_lower=address.lower())
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    words = name.replace('"', "").split()
+    if len(words) >= 2:
+        given, family = " ".join(words[:-1]), words[-1]
+    else:
+        given, family = "", (words[0] if words else address.split("@")[0])
+    return customer_create(
+        draft=CustomerDraft(given_name=given[:100], family_name=family[:100], emails=[address])
+    )

@@ -259,7 +259,7 @@ CONTACT_POINTS: list[tuple[str, str, str, str | None]] = [
     ("phone", "Registrars", "+441134960500", "registrars"),
     ("phone", "Parking services", "+441134960600", "parking"),
     ("phone", "Old housing benefit line", "+441134960700", "housing-benefit"),
-    ("email", "Customer services inbox", "customer.services@frontdoor.example", None),
+    ("email", "Customer services inbox", "customer.services@frontdoor.example", "general-enquiry"),
     ("email", "Council tax inbox", "counciltax@frontdoor.example", "council-tax"),
     ("email", "Waste inbox", "waste@frontdoor.example", "missed-bin"),
     ("email", "Finance inbox", "finance@frontdoor.example", "invoices-payments"),

@@ -1,6 +1,5 @@
-"""`frontdoor run`: migrate, build the demo council when the database is empty, and serve.
-
-Later the inbound mail receiver and the background worker join this same process group.
+"""`frontdoor run`: migrate, build the demo council when the database is empty, and serve the
+web site and the inbound mail receiver (SMTP) together. The background worker joins later.
 """
 
 import os
@@ -12,6 +11,7 @@ from django.core.management.base import BaseCommand
 
 from frontdoor.demo.council import DEMO_PASSWORD, demo_sign_ins
 from frontdoor.directory.models import Department
+from frontdoor.intake.email.smtp import smtp_receiver_start
 
 
 class Command(BaseCommand):
@@ -48,13 +48,18 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
         for sign_in in demo_sign_ins():
             self.stdout.write(f"  {sign_in.username:<5} {sign_in.description}")
+        smtp = smtp_receiver_start()
+        self.stdout.write(f"Mail for the council's inboxes: smtp://{smtp.hostname}:{smtp.port}/")
         self.stdout.write("Press Ctrl+C to stop.\n")
-        uvicorn.run(
-            "frontdoor.asgi:application",
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="info",
-            access_log=False,
-            lifespan="off",
-        )
+        try:
+            uvicorn.run(
+                "frontdoor.asgi:application",
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="info",
+                access_log=False,
+                lifespan="off",
+            )
+        finally:
+            smtp.stop()

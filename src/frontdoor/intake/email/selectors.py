@@ -1,0 +1,34 @@
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from frontdoor.cases.models import Case
+from frontdoor.core.roles import Role, staff_role
+from frontdoor.intake.email.models import InboundEmail
+
+# Quarantined mail has no case yet, so no case decides who may read it: supervisors do.
+QUARANTINE_ROLES = frozenset({Role.TEAM_LEADER, Role.MANAGER, Role.ADMINISTRATOR})
+
+
+def quarantine_visible_to(user: Any) -> QuerySet[InboundEmail]:
+    if staff_role(user) not in QUARANTINE_ROLES:
+        return InboundEmail.objects.none()
+    return (
+        InboundEmail.objects.filter(status=InboundEmail.Status.QUARANTINED)
+        .select_related("contact_point")
+        .defer("raw")
+        .order_by("-received_at")
+    )
+
+
+def quarantined_email_get_for(user: Any, *, email_id: int) -> InboundEmail:
+    try:
+        return quarantine_visible_to(user).get(pk=email_id)
+    except InboundEmail.DoesNotExist:
+        raise Http404("No such message") from None
+
+
+def case_emails(case: Case) -> QuerySet[InboundEmail]:
+    """The emails on a case the caller may already see (cases.selectors decided that)."""
+    return case.inbound_emails.defer("raw").prefetch_related("attachments").order_by("received_at")
