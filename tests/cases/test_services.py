@@ -22,6 +22,7 @@ from frontdoor.cases.services import (
 )
 from frontdoor.core.models import Council
 from frontdoor.directory.models import ContactPoint, Department, Service
+from tests.concurrency import at_once
 from tests.factories import CustomerFactory, case_for
 
 LONDON = ZoneInfo("Europe/London")
@@ -126,38 +127,18 @@ def test_the_same_source_item_is_recorded_once_and_the_repeat_returns_it(ava, cu
 
 @pytest.mark.django_db(transaction=True)
 def test_racing_recorders_of_the_same_item_make_one_contact_and_one_case(council):
-    import threading
-
-    from django.db import connection
-
     customer = CustomerFactory.create()
     draft = CaseDraft(service=Service.objects.get(code="missed-bin"), summary="Missed bin")
-    results, errors = [], []
-    barrier = threading.Barrier(4)
 
-    def record():
-        try:
-            barrier.wait()
-            results.append(
-                contact_record(
-                    channel=Channel.EMAIL,
-                    customer=customer,
-                    new_case=draft,
-                    source_key="<race@example.com>",
-                ).pk
-            )
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
+    def record() -> int:
+        return contact_record(
+            channel=Channel.EMAIL,
+            customer=customer,
+            new_case=draft,
+            source_key="<race@example.com>",
+        ).pk
 
-    threads = [threading.Thread(target=record) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, repr(errors[0])
-    assert len(set(results)) == 1
+    assert len(set(at_once(record, threads=4))) == 1
     assert Contact.objects.count() == 1 and Case.objects.count() == 1
 
 

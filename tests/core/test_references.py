@@ -1,9 +1,7 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from frontdoor.core.references import format_reference, reference_next, reference_numbers_allocate
+from tests.concurrency import at_once
 
 
 def test_format_pads_to_six_digits():
@@ -18,26 +16,8 @@ def test_blocks_are_consecutive_and_do_not_overlap(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_callers_never_get_the_same_reference(council):
-    references: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
+    def take() -> list[str]:
+        return [reference_next(year=2026) for _ in range(20)]
 
-    def take(count: int) -> None:
-        try:
-            for _ in range(count):
-                reference = reference_next(year=2026)
-                with lock:
-                    references.append(reference)
-        except BaseException as error:  # reported below, with the database it happened on
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=take, args=(20,)) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert not errors, f"{connection.vendor}: {errors[0]!r}"
+    references = [ref for batch in at_once(take, threads=6) for ref in batch]
     assert sorted(references) == [f"FD-2026-{n:06d}" for n in range(1, 121)]

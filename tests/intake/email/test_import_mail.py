@@ -1,13 +1,12 @@
 import mailbox
-import threading
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
 from frontdoor.cases.models import Case
 from frontdoor.intake.email.models import InboundEmail
+from tests.concurrency import at_once
 from tests.intake.email.mail import message
 
 
@@ -46,20 +45,8 @@ def test_an_unknown_inbox_lists_the_real_ones(council, eml_folder):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_importers_at_once_on_one_folder_add_each_message_once(council, eml_folder):
-    errors = []
-
-    def run():
-        try:
-            call_command("import_mail", str(eml_folder), inbox="waste@frontdoor.example")
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, repr(errors[0])
+    at_once(
+        lambda: call_command("import_mail", str(eml_folder), inbox="waste@frontdoor.example"),
+        threads=2,
+    )
     assert InboundEmail.objects.count() == 7 and Case.objects.count() == 6

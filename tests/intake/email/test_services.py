@@ -10,6 +10,7 @@ from frontdoor.customers.models import Customer
 from frontdoor.directory.models import ContactPoint
 from frontdoor.intake.email.models import InboundEmail
 from frontdoor.intake.email.services import email_receive, email_reprocess
+from tests.concurrency import at_once
 from tests.intake.email.mail import message
 
 
@@ -140,29 +141,9 @@ def test_an_unreadable_message_is_quarantined_with_its_bytes(waste_inbox):
 
 @pytest.mark.django_db(transaction=True)
 def test_racing_receivers_of_one_message_make_one_case(council):
-    import threading
-
-    from django.db import connection
-
     inbox = ContactPoint.objects.get(address="waste@frontdoor.example")
     raw = message().as_bytes()
-    barrier, errors = threading.Barrier(4), []
-
-    def deliver():
-        try:
-            barrier.wait()
-            email_receive(raw=raw, contact_point=inbox, source="smtp")
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, repr(errors[0])
+    at_once(lambda: email_receive(raw=raw, contact_point=inbox, source="smtp"), threads=4)
     assert (InboundEmail.objects.count(), Case.objects.count(), Contact.objects.count()) == (
         1,
         1,
