@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 
+from frontdoor.core.memo import ConfigMemo
+
 NATION_SUBDIVISIONS = {
     "england-and-wales": "ENG",
     "scotland": "SCT",
@@ -106,8 +108,15 @@ class WorkingCalendar:
             moment = self.opens_at(day).astimezone(UTC)
 
 
+_calendar_memo = ConfigMemo("calendar", models=("core.OpeningHours", "core.Closure"))
+
+
 def council_calendar() -> WorkingCalendar:
     """The calendar as configured now: opening hours and closures from the database."""
+    return _calendar_memo.get((settings.FRONTDOOR_NATION, settings.TIME_ZONE), _calendar_load)
+
+
+def _calendar_load() -> WorkingCalendar:
     from frontdoor.core.models import Closure, OpeningHours
 
     hours = {row.weekday: (row.opens, row.closes) for row in OpeningHours.objects.all()}

@@ -1,5 +1,11 @@
+import copy
+
 from django.core.validators import RegexValidator
 from django.db import models
+
+from frontdoor.core.memo import ConfigMemo
+
+_council_memo = ConfigMemo("council", models=("core.Council",))
 
 
 class Council(models.Model):
@@ -19,6 +25,17 @@ class Council(models.Model):
         "opens a new case linked to it.",
     )
     website = models.URLField(blank=True, default="")
+    email_reference_label = models.CharField(
+        max_length=20,
+        default="Ref",
+        help_text="Emails carry the case reference in the subject as [Ref: FD-2026-004213]; "
+        "replies that keep it land on the case.",
+    )
+    acknowledgements_per_hour = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="At most this many automatic acknowledgements go to one address in an hour, "
+        "so two automatic systems cannot mail each other for ever.",
+    )
 
     class Meta:
         verbose_name_plural = "council"
@@ -26,8 +43,17 @@ class Council(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def reference_tag(self, reference: str) -> str:
+        return f"[{self.email_reference_label}: {reference}]"
+
     @classmethod
     def current(cls) -> "Council":
+        """The council's settings (remembered for a few seconds: see core.memo). A copy, so a
+        caller that changes and saves it does not change what others were given."""
+        return copy.copy(_council_memo.get("council", cls._load))
+
+    @classmethod
+    def _load(cls) -> "Council":
         council, _ = cls.objects.get_or_create(pk=1)
         return council
 
