@@ -75,12 +75,19 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "localflavor",
+    "django_tasks",
+    "django_tasks_db",
     "frontdoor.core",
     "frontdoor.directory",
     "frontdoor.customers",
     "frontdoor.cases",
     "frontdoor.intake.email",
+    "frontdoor.notify",
+    "frontdoor.routing",
 ]
+
+# Background work: a task queue in the database, run by `frontdoor worker` (and `frontdoor run`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -171,6 +178,13 @@ FRONTDOOR_SMTP_HOST = env_str("FRONTDOOR_SMTP_HOST", "127.0.0.1")
 FRONTDOOR_SMTP_PORT = env_int("FRONTDOOR_SMTP_PORT", 2525)
 FRONTDOOR_MAX_MESSAGE_BYTES = env_int("FRONTDOOR_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
 FRONTDOOR_MAX_ATTACHMENT_BYTES = env_int("FRONTDOOR_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+# How often the worker checks the IMAP mailboxes that inboxes may carry.
+FRONTDOOR_IMAP_POLL_SECONDS = env_int("FRONTDOOR_IMAP_POLL_SECONDS", 60)
+
+# Outgoing mail: the SMTP relay the worker sends through, like smtp://host:25 or
+# smtps://user:password@host:465 (see notify/relay.py). Empty: mail waits in the outbox;
+# `frontdoor run` then catches it in var/outgoing-mail so the demo shows what would be sent.
+FRONTDOOR_SMTP_RELAY = env_str("FRONTDOOR_SMTP_RELAY", "")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -201,5 +215,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("FRONTDOOR_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # aiosmtpd logs every SMTP command at INFO; its warnings and errors are enough.
+        "mail.log": {"level": "WARNING"},
+    },
 }

@@ -1,5 +1,8 @@
 """`frontdoor run`: migrate, build the demo council when the database is empty, and serve the
-web site and the inbound mail receiver (SMTP) together. The background worker joins later.
+web site, the inbound mail receiver (SMTP) and the background worker together.
+
+With no FRONTDOOR_SMTP_RELAY set, outgoing mail goes to a local catcher that keeps each
+message as a .eml file in var/outgoing-mail, so the demo shows what would be sent.
 """
 
 import os
@@ -12,6 +15,9 @@ from django.core.management.base import BaseCommand
 from frontdoor.demo.council import DEMO_PASSWORD, demo_sign_ins
 from frontdoor.directory.models import Department
 from frontdoor.intake.email.smtp import smtp_receiver_start
+from frontdoor.notify.catcher import catcher_start
+from frontdoor.notify.services import relay_configured
+from frontdoor.worker import BackgroundWorker
 
 
 class Command(BaseCommand):
@@ -50,6 +56,25 @@ class Command(BaseCommand):
             self.stdout.write(f"  {sign_in.username:<5} {sign_in.description}")
         smtp = smtp_receiver_start()
         self.stdout.write(f"Mail for the council's inboxes: smtp://{smtp.hostname}:{smtp.port}/")
+        catcher = None
+        if not settings.FRONTDOOR_SMTP_RELAY:
+            folder = settings.VAR_DIR / "outgoing-mail"
+            catcher_port = int(os.environ.get("FRONTDOOR_CATCHER_PORT", "2526"))
+            try:
+                catcher, _ = catcher_start(port=catcher_port, folder=folder)
+            except OSError as error:
+                self.stdout.write(
+                    "No relay is set and the mail catcher could not listen on port "
+                    f"{catcher_port} "
+                    f"({error.strerror or error}): outgoing mail waits in the outbox."
+                )
+            else:
+                settings.FRONTDOOR_SMTP_RELAY = f"smtp://{catcher.hostname}:{catcher.port}"
+                self.stdout.write(f"Outgoing mail (no relay set) is kept in {folder}")
+        else:
+            self.stdout.write(f"Outgoing mail goes to {relay_configured()}")
+        worker = BackgroundWorker()
+        worker.start()
         self.stdout.write("Press Ctrl+C to stop.\n")
         try:
             uvicorn.run(
@@ -62,4 +87,7 @@ class Command(BaseCommand):
                 lifespan="off",
             )
         finally:
+            worker.stop()
             smtp.stop()
+            if catcher is not None:
+                catcher.stop()
