@@ -190,3 +190,14 @@ class ReopenForm(forms.Form):
 
 class EmptyForm(forms.Form):
     pass
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label="Your reply",
+        help_text="It goes to the customer's email address with the case reference in the "
+        "subject, so their answer comes back to this case.",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": "Enter your reply"},
+    )

@@ -118,6 +118,14 @@ class Case(models.Model):
         related_name="follow_on_cases",
         help_text="The earlier case this one follows on from (e.g. a late reply).",
     )
+    routed_by = models.ForeignKey(
+        "routing.RoutingRule",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        help_text="The keyword routing rule that decided where this case went.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

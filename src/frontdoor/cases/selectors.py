@@ -137,7 +137,7 @@ def case_actions_for(user: Any, case: Case) -> frozenset[str]:
         return frozenset()
     actions = {"note"}
     if case.is_open:
-        actions |= {"forward", "resolve", "await_customer"}
+        actions |= {"forward", "resolve", "await_customer", "email_reply"}
         if case.status in (Case.Status.NEW, Case.Status.AWAITING_CUSTOMER):
             actions.add("start")
         member = user.staff_member

@@ -17,6 +17,7 @@ from frontdoor.cases.forms import (
     EmptyForm,
     ForwardForm,
     ReopenForm,
+    ReplyForm,
     ResolveForm,
     TextForm,
 )
@@ -33,6 +34,8 @@ from frontdoor.cases.selectors import (
 from frontdoor.core.access import staff_member, staff_required
 from frontdoor.customers.selectors import customer_get_for
 from frontdoor.intake.email.selectors import case_emails
+from frontdoor.intake.email.services import email_reply
+from frontdoor.notify.selectors import case_outbound_emails
 
 LIST_LIMIT = 100
 
@@ -92,6 +95,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "actions": case_actions_for(request.user, case),
             "note_form": TextForm(),
             "emails": case_emails(case),
+            "sent_emails": case_outbound_emails(case),
         },
     )
 
@@ -160,6 +164,13 @@ ACTIONS: dict[str, CaseAction] = {
         lambda case, user, data: services.case_reopen(case=case, actor=user, reason=data["reason"]),
         "Case reopened",
         "Reopen case",
+    ),
+    "email_reply": CaseAction(
+        "Reply by email",
+        ReplyForm,
+        lambda case, user, data: email_reply(case=case, actor=user, text=data["text"]),
+        "Reply queued: it is sent in the next few seconds",
+        "Send reply",
     ),
     "note": CaseAction(
         "Add a note",
