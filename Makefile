@@ -7,13 +7,13 @@ FRONTDOOR_PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/frontdoor
 VENDOR := src/frontdoor/static/vendor/.built
 
-.PHONY: run test install install-dev assets chromium postgres lint migrations-check \
-        test-sqlite test-postgres benchmark clean
+.PHONY: run test install install-dev assets chromium dovecot postgres lint migrations-check \
+        test-sqlite test-postgres benchmark benchmark-intake clean
 
 run: install assets
 	$(BIN)/frontdoor run --port $(FRONTDOOR_PORT)
 
-test: install-dev assets chromium lint migrations-check test-sqlite test-postgres
+test: install-dev assets chromium dovecot lint migrations-check test-sqlite test-postgres
 	@echo "make test: everything passed on SQLite and PostgreSQL"
 
 $(BIN)/python:
@@ -45,6 +45,12 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# The IMAP poller tests run against Debian's dovecot on loopback; install it when it is missing.
+dovecot:
+	@test -x /usr/sbin/dovecot || { \
+	  echo "Installing Debian's dovecot for the IMAP tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; }
+
 postgres:
 	@tools/ensure-postgres "$${DATABASE_URL:-$(PG_TEST_URL)}"
 
@@ -67,6 +73,11 @@ test-postgres: install-dev assets postgres
 # Seeds var/bench.sqlite3 (or DATABASE_URL) with a million contacts on first run.
 benchmark: install-dev assets
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python benchmarks/console.py
+
+# Starts from an empty var/bench-intake.sqlite3 (or DATABASE_URL, whose name must contain
+# "bench": it is dropped and created again) each run.
+benchmark-intake: install-dev
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench-intake.sqlite3} $(BIN)/python benchmarks/intake.py
 
 clean:
 	rm -rf $(VENV) node_modules src/frontdoor/static/vendor
