@@ -11,6 +11,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from frontdoor.demo.council import council_build
+from frontdoor.notify.catcher import catcher_start
+
+# A real IMAP server (Debian's dovecot) on loopback, for the IMAP intake tests.
+pytest_plugins = ["tests.imap_server"]
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -26,6 +30,20 @@ def _fast_password_hashing(settings):
     # Argon2 is the production hasher (tests/core/test_settings.py says so); tests that
     # create many users use a fast one so the suite stays quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos():
+    # Configuration is remembered per process (core.memo); a rolled-back test leaves no
+    # signal behind, so every test starts from what its database holds.
+    from frontdoor.core.memo import ConfigMemo
+    from frontdoor.directory.services import contact_point_marks_forget
+
+    ConfigMemo.clear_all()
+    contact_point_marks_forget()
+    yield
+    ConfigMemo.clear_all()
+    contact_point_marks_forget()
 
 
 @pytest.fixture
@@ -75,3 +93,26 @@ def cara(council):
 @pytest.fixture
 def carl(council):
     return _user("carl")
+
+
+@pytest.fixture
+def catcher(settings):
+    """A real SMTP server on loopback as the outbound relay; .caught is what it was sent."""
+    controller, handler = catcher_start()
+    settings.FRONTDOOR_SMTP_RELAY = f"smtp://127.0.0.1:{controller.port}"
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def waste_inbox(council):
+    from frontdoor.directory.models import ContactPoint
+
+    return ContactPoint.objects.get(address="waste@frontdoor.example")
+
+
+@pytest.fixture
+def general_inbox(council):
+    from frontdoor.directory.models import ContactPoint
+
+    return ContactPoint.objects.get(address="customer.services@frontdoor.example")

@@ -6,6 +6,7 @@ from frontdoor.cases import views as case_views
 from frontdoor.core import views as core_views
 from frontdoor.customers import views as customer_views
 from frontdoor.intake.email import views as email_views
+from frontdoor.routing import views as routing_views
 
 console = (
     [
@@ -29,6 +30,14 @@ console = (
             "email/quarantine/<int:email_id>/process/",
             email_views.quarantine_reprocess,
             name="quarantine_reprocess",
+        ),
+        path("routing/rules/", routing_views.rule_list, name="routing_rules"),
+        path("routing/rules/new/", routing_views.rule_edit, name="routing_rule_new"),
+        path("routing/rules/<int:rule_id>/", routing_views.rule_edit, name="routing_rule_edit"),
+        path(
+            "routing/rules/<int:rule_id>/delete/",
+            routing_views.rule_remove,
+            name="routing_rule_delete",
         ),
         path("cases/inbox/", case_views.department_inbox_view, name="department_inbox"),
         path("cases/<str:reference>/", case_views.case_detail, name="case_detail"),

@@ -19,6 +19,7 @@ from frontdoor.directory.models import (
     SLAPolicy,
     StaffMember,
 )
+from frontdoor.routing.models import RoutingRule
 
 DEMO_PASSWORD = "frontdoor-demo"  # noqa: S105 - the published demo sign-in, not a secret
 
@@ -305,6 +306,7 @@ def council_build() -> None:
     council = Council.current()
     council.name = council.name or "Frontdoor Borough Council"
     council.phone = council.phone or "0113 496 0000"
+    council.website = council.website or "https://www.frontdoor.example"
     council.save()
     policies = {
         name: SLAPolicy.objects.get_or_create(
@@ -352,6 +354,15 @@ def council_build() -> None:
                 "department": service.department if service else departments["Customer Services"],
             },
         )
+    RoutingRule.objects.get_or_create(
+        name="Remittance advice to Finance",
+        defaults={
+            "position": 10,
+            "subject": "remittance advice",
+            "department": departments["Finance"],
+            "service": services["invoices-payments"],
+        },
+    )
     users = get_user_model().objects
     for username, first, last, role, home, restricted, superuser in STAFF:
         user, created = users.get_or_create(

@@ -5,6 +5,8 @@ from email.utils import format_datetime, make_msgid
 
 from django.utils import timezone
 
+from frontdoor.intake.email.services import email_receive
+
 
 def message(
     *,
@@ -39,3 +41,8 @@ def message(
         maintype, subtype = content_type.split("/")
         mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return mail
+
+
+def receive(inbox, mail, **kwargs):
+    """Run a message through the intake pipeline as the SMTP receiver would."""
+    return email_receive(raw=mail.as_bytes(), contact_point=inbox, source="smtp", **kwargs)

@@ -10,17 +10,9 @@ from frontdoor.customers.models import Customer
 from frontdoor.directory.models import ContactPoint
 from frontdoor.intake.email.models import InboundEmail
 from frontdoor.intake.email.services import email_receive, email_reprocess
+from frontdoor.notify.models import OutboundEmail
 from tests.concurrency import at_once
-from tests.intake.email.mail import message
-
-
-@pytest.fixture
-def waste_inbox(council):
-    return ContactPoint.objects.get(address="waste@frontdoor.example")
-
-
-def receive(inbox, mail, **kwargs):
-    return email_receive(raw=mail.as_bytes(), contact_point=inbox, source="smtp", **kwargs)
+from tests.intake.email.mail import message, receive
 
 
 def test_a_new_email_becomes_a_customer_a_case_and_a_contact_on_the_inbox(waste_inbox):
@@ -144,8 +136,9 @@ def test_racing_receivers_of_one_message_make_one_case(council):
     inbox = ContactPoint.objects.get(address="waste@frontdoor.example")
     raw = message().as_bytes()
     at_once(lambda: email_receive(raw=raw, contact_point=inbox, source="smtp"), threads=4)
-    assert (InboundEmail.objects.count(), Case.objects.count(), Contact.objects.count()) == (
-        1,
-        1,
-        1,
-    )
+    assert (
+        InboundEmail.objects.count(),
+        Case.objects.count(),
+        Contact.objects.count(),
+        OutboundEmail.objects.count(),
+    ) == (1, 1, 1, 1)

@@ -6,11 +6,6 @@ from frontdoor.intake.email.services import email_receive
 from tests.intake.email.mail import message
 
 
-@pytest.fixture
-def waste_inbox(council):
-    return ContactPoint.objects.get(address="waste@frontdoor.example")
-
-
 def test_the_case_page_shows_the_email_safely(client, ava, waste_inbox):
     mail = message(
         subject="Bins",

@@ -2,6 +2,7 @@ from django.db import models
 
 from frontdoor.cases.models import Case, Contact
 from frontdoor.directory.models import ContactPoint
+from frontdoor.notify.models import OutboundEmail
 
 
 class InboundEmail(models.Model):
@@ -45,6 +46,16 @@ class InboundEmail(models.Model):
     contact = models.OneToOneField(
         Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="inbound_email"
     )
+    acknowledgement = models.OneToOneField(
+        OutboundEmail,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="acknowledges",
+    )
+    acknowledgement_skipped = models.CharField(
+        max_length=300, blank=True, default="", help_text="Why no acknowledgement was sent."
+    )
 
     class Meta:
         ordering = ["-received_at"]
@@ -81,3 +92,45 @@ class EmailAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class ImapMailbox(models.Model):
+    """An inbox that lives on an IMAP server: the worker fetches its new mail.
+
+    A message is marked seen (or moved to the processed folder) only after Frontdoor has
+    committed it, so a crash between the two fetches it again, and storing is idempotent."""
+
+    class Security(models.TextChoices):
+        SSL = "ssl", "TLS from the start (port 993)"
+        STARTTLS = "starttls", "STARTTLS (port 143)"
+        NONE = "none", "None: only for a server on this machine or a trusted network"
+
+    contact_point = models.OneToOneField(
+        ContactPoint,
+        on_delete=models.CASCADE,
+        related_name="imap_mailbox",
+        limit_choices_to={"kind": ContactPoint.Kind.EMAIL},
+    )
+    host = models.CharField(max_length=255)
+    port = models.PositiveIntegerField(default=993)
+    security = models.CharField(max_length=8, choices=Security.choices, default=Security.SSL)
+    username = models.CharField(max_length=255)
+    # Kept in the database: protect it (and its backups) as you would the mailbox itself.
+    password = models.CharField(max_length=255)
+    folder = models.CharField(max_length=255, default="INBOX")
+    move_to = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="Move processed mail to this folder; leave empty to mark it as read instead.",
+    )
+    is_active = models.BooleanField(default=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_fetched = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = "IMAP mailbox"
+
+    def __str__(self) -> str:
+        return f"{self.username} on {self.host} for {self.contact_point.address}"

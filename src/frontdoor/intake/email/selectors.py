@@ -32,3 +32,28 @@ def quarantined_email_get_for(user: Any, *, email_id: int) -> InboundEmail:
 def case_emails(case: Case) -> QuerySet[InboundEmail]:
     """The emails on a case the caller may already see (cases.selectors decided that)."""
     return case.inbound_emails.defer("raw").prefetch_related("attachments").order_by("received_at")
+
+
+def recent_mail_for_trial(user: Any, *, limit: int) -> QuerySet[InboundEmail]:
+    """Recent accepted mail to try a routing rule on: for those who may read the rules."""
+    from frontdoor.routing.selectors import RULE_READERS
+
+    if staff_role(user) not in RULE_READERS:
+        return InboundEmail.objects.none()
+    return (
+        InboundEmail.objects.filter(status=InboundEmail.Status.ACCEPTED)
+        # mail on restricted cases is for their own department only
+        .exclude(case__restricted=True)
+        .select_related("contact_point")
+        .only(
+            "pk",
+            "contact_point__address",
+            "contact_point__name",
+            "from_address",
+            "subject",
+            "text_body",
+            "received_at",
+            "case_id",
+        )
+        .order_by("-received_at")[:limit]
+    )

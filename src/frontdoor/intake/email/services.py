@@ -6,20 +6,23 @@ receiver finds it already there and changes nothing."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from frontdoor.cases.models import Case, Channel
+from frontdoor.cases.models import Case, Channel, Contact
 from frontdoor.cases.services import CaseDraft, case_reopen, contact_record
 from frontdoor.core.models import Council
 from frontdoor.customers.services import customer_for_email
 from frontdoor.directory.models import ContactPoint
+from frontdoor.intake.email.acknowledgement import acknowledgement_queue
 from frontdoor.intake.email.models import EmailAttachment, InboundEmail
 from frontdoor.intake.email.parsing import (
     ParsedEmail,
@@ -28,6 +31,12 @@ from frontdoor.intake.email.parsing import (
     message_key,
     quoted_history_split,
 )
+from frontdoor.notify.models import OutboundEmail
+from frontdoor.notify.selectors import case_for_sent_message_ids
+from frontdoor.notify.services import email_queue
+from frontdoor.routing.matching import MailFacts
+from frontdoor.routing.selectors import rule_for
+from frontdoor.routing.services import routing_apply
 
 log = logging.getLogger(__name__)
 
@@ -171,19 +180,30 @@ def _process(email: InboundEmail, parsed: ParsedEmail) -> None:
     customer = customer_for_email(address=parsed.from_address, name=parsed.from_name)
     case, previous = _thread(parsed, customer.pk)
     new_case = None
+    rule = None
     if case is None:
-        if inbox.service is None:
+        fresh, _ = quoted_history_split(parsed.text_body)
+        rule = rule_for(
+            MailFacts(
+                inbox_id=inbox.pk,
+                sender=parsed.from_address,
+                subject=parsed.subject,
+                body=parsed.text_body,
+            )
+        )
+        service = rule.service if rule is not None and rule.service else inbox.service
+        if service is None:
             _quarantine(
                 email,
                 f"The inbox {inbox.address} has no service, so a new case cannot be opened. "
                 "Set its service in Configuration, then process the message again.",
             )
             return
-        fresh, _ = quoted_history_split(parsed.text_body)
         new_case = CaseDraft(
-            service=inbox.service,
+            service=service,
             summary=(parsed.subject or "Email with no subject")[:200],
             kind=Case.Kind.ENQUIRY,
+            priority=rule.priority if rule is not None and rule.priority else Case.Priority.NORMAL,
             description=fresh[:20000],
             previous_case=previous,
         )
@@ -204,11 +224,24 @@ def _process(email: InboundEmail, parsed: ParsedEmail) -> None:
     email.contact = contact
     email.case = contact.case
     email.save(update_fields=["contact", "case"])
+    if new_case is None:
+        email.acknowledgement_skipped = "A follow-up on an open case"
+        email.save(update_fields=["acknowledgement_skipped"])
+        return
+    opened = contact.case
+    assert opened is not None
+    if rule is not None:
+        opened = email.case = routing_apply(case=opened, rule=rule)
+    acknowledgement_queue(email=email, case=opened, rule=rule)
 
 
 def _reference_pattern() -> re.Pattern[str]:
-    prefix = re.escape(Council.current().reference_prefix)
-    return re.compile(rf"\b({prefix}-\d{{4}}-\d{{6}})\b")
+    return _reference_pattern_for(Council.current().reference_prefix)
+
+
+@functools.lru_cache(maxsize=8)
+def _reference_pattern_for(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"\b({re.escape(prefix)}-\d{{4}}-\d{{6}})\b")
 
 
 def _thread(parsed: ParsedEmail, customer_id: int) -> tuple[Case | None, Case | None]:
@@ -226,7 +259,7 @@ def _thread(parsed: ParsedEmail, customer_id: int) -> tuple[Case | None, Case | 
                 .order_by("-received_at")
                 .first()
             )
-            case = earlier.case if earlier else None
+            case = earlier.case if earlier else case_for_sent_message_ids(ids)
     if case is None:
         return None, None
     if case.customer_id not in (None, customer_id):
@@ -241,3 +274,70 @@ def _thread(parsed: ParsedEmail, customer_id: int) -> tuple[Case | None, Case | 
             case=case, actor=None, reason="The customer replied by email", channel=Channel.EMAIL
         ), None
     return None, case
+
+
+_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv)\s*:\s*)+", re.IGNORECASE)
+
+
+def _reply_subject(subject: str, tag: str) -> str:
+    subject = _REPLY_PREFIX.sub("", subject.replace(tag, "")).strip()
+    return f"Re: {subject} {tag}" if subject else f"Re: your enquiry {tag}"
+
+
+def _reply_inbox(case: Case, last: InboundEmail | None) -> ContactPoint:
+    """Reply from the inbox the customer wrote to, else the service's, else any inbox."""
+    if last is not None:
+        return last.contact_point
+    inboxes = ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL).exclude(
+        status=ContactPoint.Status.RETIRED
+    )
+    chosen = inboxes.filter(service=case.service).first() or inboxes.first()
+    if chosen is None:
+        raise ValidationError("The council has no email inbox to send from. Add one first.")
+    return chosen
+
+
+@transaction.atomic
+def email_reply(*, case: Case, actor: Any, text: str) -> OutboundEmail:
+    """Send the customer an email on their case, threaded to their last message, and record it
+    as an outbound contact. The customer's answer threads back by the reference in the subject
+    and by In-Reply-To."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Enter your reply"})
+    last = case.inbound_emails.exclude(from_address="").order_by("-received_at").first()
+    to_address = last.from_address if last else ""
+    if not to_address and case.customer is not None:
+        first_email = case.customer.emails.order_by("pk").first()
+        to_address = first_email.address if first_email else ""
+    if not to_address:
+        raise ValidationError(
+            "There is no email address for this customer. Add one to their record first."
+        )
+    council = Council.current()
+    tag = council.reference_tag(case.reference)
+    subject = _reply_subject(last.subject if last else case.summary, tag)
+    inbox = _reply_inbox(case, last)
+    thread = [*(last.references.split() if last else []), *([last.message_id] if last else [])]
+    contact = contact_record(
+        channel=Channel.EMAIL,
+        direction=Contact.Direction.OUTBOUND,
+        customer=case.customer,
+        actor=actor,
+        contact_point=inbox,
+        case=case,
+        summary=subject,
+    )
+    return email_queue(
+        kind=OutboundEmail.Kind.REPLY,
+        from_address=inbox.address,
+        from_name=council.name,
+        to_address=to_address,
+        subject=subject,
+        text_body=text + "\n",
+        case=case,
+        contact=contact,
+        in_reply_to=last.message_id if last else "",
+        references=" ".join([m for m in thread if m][-10:]),
+        sent_by=actor,
+    )
