@@ -99,6 +99,31 @@ def test_a_garbage_date_is_no_date():
     assert parse(raw).sent_at is None
 
 
+def test_a_date_with_its_zone_is_kept_and_one_without_a_known_zone_is_not():
+    dated = message(headers={}).as_bytes()
+    dated = dated.replace(
+        dated.split(b"Date: ")[1].split(b"\n")[0], b"Mon, 23 Nov 2026 09:15:00 +0100"
+    )
+    assert parse(dated).sent_at.isoformat() == "2026-11-23T09:15:00+01:00"
+    unknown_zone = dated.replace(b"+0100", b"-0000")
+    assert parse(unknown_zone).sent_at is None
+
+
+def test_header_values_seen_before_are_read_afresh_for_each_message():
+    # Parsed header values are shared between messages (parsing.POLICY): each message must
+    # still get its own sender, subject and body.
+    first = parse(message(sender="=?utf-8?q?Zo=C3=AB?= <zoe@example.com>", body="one").as_bytes())
+    second = parse(message(sender="Jo <jo@example.com>", body="two").as_bytes())
+    again = parse(message(sender="=?utf-8?q?Zo=C3=AB?= <zoe@example.com>", body="three").as_bytes())
+    assert (first.from_name, first.text_body) == ("Zoë", "one")
+    assert (second.from_name, second.text_body) == ("Jo", "two")
+    assert (again.from_name, again.from_address, again.text_body) == (
+        "Zoë",
+        "zoe@example.com",
+        "three",
+    )
+
+
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [

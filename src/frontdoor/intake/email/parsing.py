@@ -1,11 +1,13 @@
 """Turning raw message bytes into what Frontdoor keeps, with the standard library's modern
-email API (policy.default). Pure functions: nothing here touches the database.
+email API (policy.default, with each distinct header value parsed once). Pure functions:
+nothing here touches the database.
 
 A message we cannot understand raises Unparseable with a reason staff can read; the caller
 quarantines it with its raw bytes."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -13,9 +15,10 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from email.utils import getaddresses
+from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import PurePosixPath
 
 from django.core.exceptions import SuspiciousFileOperation
@@ -27,6 +30,31 @@ MAX_PARTS = 500
 # An archive that would unpack to more than this many times its size is treated as a bomb.
 MAX_ARCHIVE_RATIO = 100
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+
+
+class _RememberedHeaders(HeaderRegistry):
+    """The modern API parses a header again each time it is read (get_body alone reads a
+    part's Content-Type a dozen times), and the same values recur in every message
+    (Content-Type: text/plain; charset="utf-8"). Header objects are immutable, so each distinct
+    short value is parsed once and shared; long or one-off values simply fall out of the LRU."""
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        if len(value) > 998:  # longer than a line may be (RFC 5322): not worth remembering
+            return super().__call__(name, value)
+        return _header_parsed(self, name, value)
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - one registry for the life of the process
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        # The stdlib builds a new class on every call; the class for a name never changes.
+        return super().__getitem__(name)
+
+
+@functools.lru_cache(maxsize=8192)
+def _header_parsed(registry: HeaderRegistry, name: str, value: str) -> BaseHeader:
+    return registry[name](name, value)
+
+
+POLICY = policy.default.clone(header_factory=_RememberedHeaders())
 
 
 class Unparseable(Exception):
@@ -61,10 +89,11 @@ class ParsedEmail:
 
 def message_key(raw: bytes) -> str:
     """The message's identity: its Message-ID when it has a usable one, else a content hash."""
-    message_id = _message_id_of(raw)
-    if message_id:
-        return message_id
-    return "sha256:" + hashlib.sha256(raw).hexdigest()
+    return _key(_message_id_of(raw), raw)
+
+
+def _key(message_id: str, raw: bytes) -> str:
+    return message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
 def _message_id_of(raw: bytes) -> str:
@@ -73,9 +102,11 @@ def _message_id_of(raw: bytes) -> str:
         value = headers.get("Message-ID")
     except Exception:  # noqa: BLE001 - any failure here just means "no usable Message-ID"
         return ""
-    if not value:
-        return ""
-    found = _MESSAGE_ID.search(str(value))
+    return _first_message_id(value)
+
+
+def _first_message_id(value: object) -> str:
+    found = _MESSAGE_ID.search(str(value)) if value else None
     return found.group(0)[:300] if found else ""
 
 
@@ -92,7 +123,7 @@ def email_parse(
     if len(header_block) > MAX_HEADER_BYTES:
         raise Unparseable(f"Its headers are {len(header_block):,} bytes, more than we accept.")
     try:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
+        message = BytesParser(policy=POLICY).parsebytes(raw)
     except Exception as error:  # noqa: BLE001 - the parser's own failure is the reason
         raise Unparseable(f"The message could not be read as email: {error}") from error
     if not isinstance(message, EmailMessage):
@@ -103,19 +134,47 @@ def email_parse(
     if not from_address:
         raise Unparseable("It has no sender address (From) we can reply to.")
     text_body, html_body, body_parts = _bodies(message)
+    tokens = _token_headers(message)
     return ParsedEmail(
-        message_id=_message_id_of(raw),
+        message_id=_first_message_id(tokens.get("message-id")),
         from_address=from_address,
         from_name=from_name,
         subject=_header(message, "subject")[:500],
-        sent_at=_date(message),
-        in_reply_to=message_ids(_header(message, "in-reply-to")),
-        references=message_ids(_header(message, "references")),
+        sent_at=_date(tokens.get("date", "")),
+        in_reply_to=message_ids(tokens.get("in-reply-to")),
+        references=message_ids(tokens.get("references")),
         text_body=text_body,
         html_body=html_body,
-        auto_reply_reason=_auto_reply_reason(message, envelope_from),
+        auto_reply_reason=_auto_reply_reason(message, tokens, from_address, envelope_from),
         attachments=_attachments(message, body_parts, max_attachment_bytes),
     )
+
+
+# Headers whose values are tokens, ids or dates, never encoded words: read as they came,
+# without the modern API's parsing (which costs more than the rest of the message).
+TOKEN_HEADERS = frozenset(
+    {
+        "message-id",
+        "in-reply-to",
+        "references",
+        "date",
+        "auto-submitted",
+        "precedence",
+        "list-id",
+        "x-auto-response-suppress",
+        "return-path",
+    }
+)
+
+
+def _token_headers(message: EmailMessage) -> dict[str, str]:
+    """The first value of each token header, with folding and runs of spaces made single."""
+    found: dict[str, str] = {}
+    for name, value in message.raw_items():
+        key = name.lower()
+        if key in TOKEN_HEADERS and key not in found:
+            found[key] = " ".join(str(value).split())
+    return found
 
 
 def _header(message: EmailMessage, name: str) -> str:
@@ -138,15 +197,16 @@ def _sender(message: EmailMessage) -> tuple[str, str]:
     return "", ""
 
 
-def _date(message: EmailMessage) -> datetime | None:
+def _date(value: str) -> datetime | None:
+    if not value:
+        return None
     try:
-        header = message.get("date")
-        value = getattr(header, "datetime", None)
-    except Exception:  # noqa: BLE001 - a garbage date is treated as no date
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):  # a garbage date: no date
         return None
-    if value is None or value.tzinfo is None:
+    if moment is None or moment.tzinfo is None:
         return None
-    return value
+    return moment
 
 
 def _text_of(part: Message) -> str:
@@ -247,26 +307,28 @@ def _is_archive_bomb(content_type: str, filename: str | None, data: bytes) -> bo
     return unpacked > MAX_ARCHIVE_RATIO * max(len(data), 1)
 
 
-def _auto_reply_reason(message: EmailMessage, envelope_from: str | None) -> str:
+def _auto_reply_reason(
+    message: EmailMessage, tokens: dict[str, str], from_address: str, envelope_from: str | None
+) -> str:
     """Why this message must not be answered automatically (RFC 3834 and common practice)."""
-    auto_submitted = _header(message, "auto-submitted").lower()
+    auto_submitted = tokens.get("auto-submitted", "").lower()
     if auto_submitted and auto_submitted != "no":
         return f"Auto-Submitted: {auto_submitted}"
-    precedence = _header(message, "precedence").lower()
+    precedence = tokens.get("precedence", "").lower()
     if precedence in {"bulk", "junk", "list", "auto_reply"}:
         return f"Precedence: {precedence}"
-    if _header(message, "list-id"):
+    if tokens.get("list-id"):
         return "Mailing list (List-Id)"
-    if _header(message, "x-auto-response-suppress"):
+    if tokens.get("x-auto-response-suppress"):
         return "X-Auto-Response-Suppress"
     if message.get_content_type() == "multipart/report":
         return "Delivery report (bounce)"
-    return_path = _header(message, "return-path")
+    return_path = tokens.get("return-path", "")
     if envelope_from is not None and envelope_from.strip("<> ") == "":
         return "Null return path (bounce)"
     if return_path and return_path.strip("<> ") == "":
         return "Null return path (bounce)"
-    local = _sender(message)[1].split("@")[0]
+    local = from_address.split("@")[0]
     if local in {"mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply"}:
         return f"Sent from {local}"
     return ""
