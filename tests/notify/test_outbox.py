@@ -53,8 +53,8 @@ def test_delivery_is_queued_as_a_task_once_committed(django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=True):
         email = queue()
     task = DBTaskResult.objects.get()
-    assert task.task_path.endswith("outbound_email_deliver")
-    assert task.args_kwargs["args"] == [email.pk]
+    assert task.task_path.endswith("outbound_emails_deliver")
+    assert task.args_kwargs["args"] == [[email.pk]]
 
 
 def test_delivered_over_smtp_with_threading_headers(catcher):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -148,3 +149,25 @@ def case_actions_for(user: Any, case: Case) -> frozenset[str]:
     else:
         actions.add("reopen")
     return frozenset(actions)
+
+
+def cases_by_reference(references: Iterable[str]) -> dict[str, Case]:
+    """Cases by their references, for matching what a customer quotes back to us (an email
+    subject, say). Not an access decision: what the caller does with them is its own."""
+    wanted = set(references)
+    if not wanted:
+        return {}
+    return {
+        case.reference: case
+        for case in Case.objects.filter(reference__in=wanted).select_related(
+            "service__sla_policy", "customer"
+        )
+    }
+
+
+def cases_by_id(ids: Iterable[int]) -> dict[int, Case]:
+    """Cases by id, for the same internal matching as cases_by_reference."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return Case.objects.select_related("service__sla_policy", "customer").in_bulk(wanted)

@@ -3,7 +3,8 @@ timeline event; views, commands and (later) channel adapters call these and noth
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,8 @@ from frontdoor.cases.models import (
 )
 from frontdoor.cases.selectors import may_see_restricted
 from frontdoor.core.calendar import WorkingCalendar, council_calendar
-from frontdoor.core.references import reference_next
+from frontdoor.core.models import Council
+from frontdoor.core.references import format_reference, reference_numbers_allocate
 from frontdoor.customers.models import Customer
 from frontdoor.directory.models import ContactPoint, Department, Service, SLAPolicy
 from frontdoor.directory.services import contact_point_mark_used
@@ -48,6 +50,8 @@ class CaseDraft:
     location_postcode: str = ""
     location_uprn: int | None = None
     previous_case: Case | None = None
+    # The keyword routing rule that decided where the case goes, if one did.
+    routed_by: Any = None
 
 
 def due_dates(
@@ -85,7 +89,17 @@ def _lock(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("service", "department").get(pk=case.pk)
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class CaseOpening:
+    """One case to open: what it is about, whose it is, and how it arrived."""
+
+    draft: CaseDraft
+    customer: Customer | None
+    channel: str
+    actor: Any = None
+    opened_at: datetime | None = None
+
+
 def case_open(
     *,
     draft: CaseDraft,
@@ -94,176 +108,293 @@ def case_open(
     actor: Any = None,
     opened_at: datetime | None = None,
 ) -> Case:
-    opened_at = opened_at or timezone.now()
-    service = draft.service
-    first_response_due, resolution_due = due_dates(
-        policy=service.sla_policy, opened_at=opened_at, calendar=council_calendar()
+    (case,) = cases_open(
+        openings=[
+            CaseOpening(
+                draft=draft, customer=customer, channel=channel, actor=actor, opened_at=opened_at
+            )
+        ]
     )
-    case = Case.objects.create(
-        reference=reference_next(year=timezone.localtime(opened_at).year),
-        service=service,
-        customer=customer,
-        kind=draft.kind,
-        priority=draft.priority,
-        status=S.NEW,
-        summary=draft.summary.strip(),
-        description=draft.description.strip(),
-        location=draft.location.strip(),
-        location_postcode=draft.location_postcode,
-        location_uprn=draft.location_uprn,
-        channel=channel,
-        restricted=service.restricted,
-        opened_at=opened_at,
-        first_response_due=first_response_due,
-        resolution_due=resolution_due,
-        opened_by=actor,
-        assigned_to=actor,
-        department=service.department,
-        first_responded_at=opened_at if channel in LIVE_CHANNELS else None,
-        previous_case=draft.previous_case,
-    )
-    _event(
-        case,
-        CaseEvent.Kind.OPENED,
-        actor=actor,
-        channel=channel,
-        at=opened_at,
-        text=f"{case.get_kind_display()}: {case.summary}"
-        + (f" (follows on from {draft.previous_case.reference})" if draft.previous_case else ""),
-    )
-    if case.restricted and (
-        actor is None or not may_see_restricted(actor, department_id=service.department_id)
-    ):
-        # Whoever took it may not see it; it goes straight to the department that may.
-        case.status = S.FORWARDED
-        case.assigned_to = None
-        case.forwarded_at = opened_at
-        case.save(update_fields=["status", "assigned_to", "forwarded_at", "updated_at"])
-        _event(
-            case,
-            CaseEvent.Kind.FORWARDED,
-            actor=actor,
-            channel=channel,
-            at=opened_at,
-            text="A restricted service: sent straight to the department",
-            department=service.department,
-        )
     return case
 
 
 @transaction.atomic
-def contact_record(
-    *,
-    channel: str,
-    customer: Customer | None,
-    actor: Any = None,
-    contact_point: ContactPoint | None = None,
-    case: Case | None = None,
-    new_case: CaseDraft | None = None,
-    direction: str = Contact.Direction.INBOUND,
-    occurred_at: datetime | None = None,
-    duration_seconds: int | None = None,
-    summary: str = "",
-    source_key: str | None = None,
-) -> Contact:
-    """Record one interaction, attaching it to an existing case or opening a new one.
+def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
+    """Open cases with references and working-day targets, in the order given.
 
-    Idempotent on source_key (the source's own id, e.g. a Message-ID): recording the same item
-    again returns the contact already recorded, even when two callers race."""
-    if case is not None and new_case is not None:
-        raise ValueError("Attach the contact to an existing case or open a new one, not both.")
-    if source_key:
-        existing = Contact.objects.filter(source_key=source_key).first()
-        if existing is not None:
-            return existing
+    A batch (mail arriving together, say) reserves its references in one step and writes its
+    rows together; each case is the same as if it had been opened alone. A restricted case that
+    whoever took it may not see goes straight to the department that may."""
+    if not openings:
+        return []
+    now = timezone.now()
+    calendar = council_calendar()
+    prefix = Council.current().reference_prefix
+    moments = [opening.opened_at or now for opening in openings]
+    years = Counter(timezone.localtime(moment).year for moment in moments)
+    numbers = {
+        year: iter(reference_numbers_allocate(year=year, count=count))
+        for year, count in years.items()
+    }
+    cases: list[Case] = []
+    sent_on: list[bool] = []
+    for opening, opened_at in zip(openings, moments, strict=True):
+        draft, actor = opening.draft, opening.actor
+        service = draft.service
+        first_response_due, resolution_due = due_dates(
+            policy=service.sla_policy, opened_at=opened_at, calendar=calendar
+        )
+        year = timezone.localtime(opened_at).year
+        straight_on = service.restricted and (
+            actor is None or not may_see_restricted(actor, department_id=service.department_id)
+        )
+        sent_on.append(straight_on)
+        cases.append(
+            Case(
+                reference=format_reference(prefix, year, next(numbers[year])),
+                service=service,
+                customer=opening.customer,
+                kind=draft.kind,
+                priority=draft.priority,
+                status=S.FORWARDED if straight_on else S.NEW,
+                summary=draft.summary.strip(),
+                description=draft.description.strip(),
+                location=draft.location.strip(),
+                location_postcode=draft.location_postcode,
+                location_uprn=draft.location_uprn,
+                channel=opening.channel,
+                restricted=service.restricted,
+                opened_at=opened_at,
+                first_response_due=first_response_due,
+                resolution_due=resolution_due,
+                opened_by=actor,
+                assigned_to=None if straight_on else actor,
+                department=service.department,
+                forwarded_at=opened_at if straight_on else None,
+                first_responded_at=opened_at if opening.channel in LIVE_CHANNELS else None,
+                previous_case=draft.previous_case,
+                routed_by=draft.routed_by,
+            )
+        )
+    Case.objects.bulk_create(cases)
+    events = []
+    for case, opening, straight_on in zip(cases, openings, sent_on, strict=True):
+        follows = opening.draft.previous_case
+        events.append(
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.OPENED,
+                actor=opening.actor,
+                channel=opening.channel,
+                at=case.opened_at,
+                text=f"{case.get_kind_display()}: {case.summary}"
+                + (f" (follows on from {follows.reference})" if follows else ""),
+            )
+        )
+        if straight_on:
+            events.append(
+                CaseEvent(
+                    case=case,
+                    kind=CaseEvent.Kind.FORWARDED,
+                    actor=opening.actor,
+                    channel=opening.channel,
+                    at=case.opened_at,
+                    text="A restricted service: sent straight to the department",
+                    department=case.department,
+                )
+            )
+    CaseEvent.objects.bulk_create(events)
+    return cases
+
+
+@dataclass(frozen=True)
+class ContactDraft:
+    """One interaction to record: on an existing case, on a new one, or on none."""
+
+    channel: str
+    customer: Customer | None
+    actor: Any = None
+    contact_point: ContactPoint | None = None
+    case: Case | None = None
+    new_case: CaseDraft | None = None
+    direction: str = Contact.Direction.INBOUND
+    occurred_at: datetime | None = None
+    duration_seconds: int | None = None
+    summary: str = ""
+    # The source's own id (a Message-ID, say): a contact with one is never recorded twice.
+    source_key: str | None = None
+
+
+def contact_record(**fields: Any) -> Contact:
+    """Record one interaction (the fields of ContactDraft), attaching it to an existing case or
+    opening a new one.
+
+    Idempotent on source_key: recording the same item again returns the contact already
+    recorded, even when two callers race."""
+    draft = ContactDraft(**fields)
     try:
         with transaction.atomic():
-            return _contact_create(
-                channel=channel,
-                customer=customer,
-                actor=actor,
-                contact_point=contact_point,
-                case=case,
-                new_case=new_case,
-                direction=direction,
-                occurred_at=occurred_at,
-                duration_seconds=duration_seconds,
-                summary=summary,
-                source_key=source_key,
-            )
+            (contact,) = contacts_record(drafts=[draft])
+            return contact
     except IntegrityError:
-        existing = Contact.objects.filter(source_key=source_key).first() if source_key else None
+        existing = (
+            Contact.objects.filter(source_key=draft.source_key).first()
+            if draft.source_key
+            else None
+        )
         if existing is None:
             raise
         return existing
 
 
-def _contact_create(
-    *,
-    channel: str,
-    customer: Customer | None,
-    actor: Any,
-    contact_point: ContactPoint | None,
-    case: Case | None,
-    new_case: CaseDraft | None,
-    direction: str,
-    occurred_at: datetime | None,
-    duration_seconds: int | None,
-    summary: str,
-    source_key: str | None,
-) -> Contact:
-    if case is not None:
-        case = _lock(case)
-        if customer is not None and case.customer_id not in (None, customer.pk):
-            raise ValidationError(
-                {"existing_case": f"Case {case.reference} is another customer's case"}
-            )
-        if not case.is_open:
-            raise CaseTransitionError(
-                f"Case {case.reference} is {case.get_status_display().lower()}. "
-                "Reopen it first, or open a new case.",
-                code="case_not_open",
-            )
-    occurred_at = occurred_at or timezone.now()
-    if new_case is not None:
-        case = case_open(
-            draft=new_case, customer=customer, channel=channel, actor=actor, opened_at=occurred_at
-        )
-    contact = Contact.objects.create(
-        channel=channel,
-        direction=direction,
-        contact_point=contact_point,
-        customer=customer,
-        case=case,
-        service=case.service if case else (contact_point.service if contact_point else None),
-        occurred_at=occurred_at,
-        duration_seconds=duration_seconds,
-        handled_by=actor,
-        summary=summary.strip(),
-        source_key=source_key,
+@transaction.atomic
+def contacts_record(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
+    """Record interactions in the order given, opening the new cases they bring.
+
+    A draft whose source_key was recorded before gives back the contact recorded then (also
+    within the batch). All or nothing: a case that is closed or another customer's fails the
+    whole batch with a ValidationError saying which case."""
+    for draft in drafts:
+        if draft.case is not None and draft.new_case is not None:
+            raise ValueError("Attach the contact to an existing case or open a new one, not both.")
+    keys = [d.source_key for d in drafts if d.source_key]
+    known: dict[str, Contact] = (
+        {c.source_key: c for c in Contact.objects.filter(source_key__in=keys) if c.source_key}
+        if keys
+        else {}
     )
-    if contact_point is not None:
-        contact_point_mark_used(contact_point_id=contact_point.pk, at=occurred_at)
-    if case is not None:
-        answered = direction == Contact.Direction.OUTBOUND or channel in LIVE_CHANNELS
+    fresh = [i for i in _first_of_each_source(drafts) if drafts[i].source_key not in known]
+    locked = _lock_all([c.pk for i in fresh if (c := drafts[i].case) is not None])
+    for i in fresh:
+        if (existing := drafts[i].case) is not None:
+            _check_open_and_theirs(locked[existing.pk], drafts[i].customer)
+    now = timezone.now()
+    openings = [
+        CaseOpening(
+            draft=d.new_case,
+            customer=d.customer,
+            channel=d.channel,
+            actor=d.actor,
+            opened_at=d.occurred_at or now,
+        )
+        for d in (drafts[i] for i in fresh)
+        if d.new_case is not None
+    ]
+    opened = iter(cases_open(openings=openings))
+    contacts = []
+    for i in fresh:
+        draft = drafts[i]
+        if draft.new_case is not None:
+            case: Case | None = next(opened)
+        else:
+            case = locked[draft.case.pk] if draft.case is not None else None
+        point = draft.contact_point
+        contacts.append(
+            Contact(
+                channel=draft.channel,
+                direction=draft.direction,
+                contact_point=point,
+                customer=draft.customer,
+                case=case,
+                service=case.service if case else (point.service if point else None),
+                occurred_at=draft.occurred_at or now,
+                duration_seconds=draft.duration_seconds,
+                handled_by=draft.actor,
+                summary=draft.summary.strip(),
+                source_key=draft.source_key,
+            )
+        )
+    Contact.objects.bulk_create(contacts)
+    _contacts_follow_up(contacts)
+    recorded: dict[int, Contact] = dict(zip(fresh, contacts, strict=True))
+    for contact in contacts:
+        if contact.source_key:
+            known[contact.source_key] = contact
+    return [
+        recorded[i] if i in recorded else known[str(draft.source_key)]
+        for i, draft in enumerate(drafts)
+    ]
+
+
+def _first_of_each_source(drafts: Sequence[ContactDraft]) -> list[int]:
+    """The positions of the drafts to record: each source key's first draft, and every draft
+    without one."""
+    seen: set[str] = set()
+    first = []
+    for position, draft in enumerate(drafts):
+        if draft.source_key:
+            if draft.source_key in seen:
+                continue
+            seen.add(draft.source_key)
+        first.append(position)
+    return first
+
+
+def _lock_all(case_ids: list[int]) -> dict[int, Case]:
+    """The cases re-read under row locks, so two people acting at once cannot both win."""
+    if not case_ids:
+        return {}
+    return {
+        case.pk: case
+        for case in Case.objects.select_for_update()
+        .select_related("service", "department")
+        .filter(pk__in=set(case_ids))
+        .order_by("pk")  # one order for every locker, so two batches cannot deadlock
+    }
+
+
+def _check_open_and_theirs(case: Case, customer: Customer | None) -> None:
+    if customer is not None and case.customer_id not in (None, customer.pk):
+        raise ValidationError(
+            {"existing_case": f"Case {case.reference} is another customer's case"}
+        )
+    if not case.is_open:
+        raise CaseTransitionError(
+            f"Case {case.reference} is {case.get_status_display().lower()}. "
+            "Reopen it first, or open a new case.",
+            code="case_not_open",
+        )
+
+
+def _contacts_follow_up(contacts: list[Contact]) -> None:
+    """What recording contacts changes elsewhere: the contact points' last use, a case's first
+    response (an outbound or live contact answers the customer), and the cases' timelines."""
+    last_use: dict[int, datetime] = {}
+    for contact in contacts:
+        if contact.contact_point_id is not None:
+            point = contact.contact_point_id
+            last_use[point] = max(last_use.get(point, contact.occurred_at), contact.occurred_at)
+    for point, at in last_use.items():
+        contact_point_mark_used(contact_point_id=point, at=at)
+    events = []
+    for contact in contacts:
+        case = contact.case
+        if case is None:
+            continue
+        answered = contact.direction == Contact.Direction.OUTBOUND or contact.channel in (
+            LIVE_CHANNELS
+        )
         if answered and case.first_responded_at is None:
             Case.objects.filter(pk=case.pk, first_responded_at__isnull=True).update(
-                first_responded_at=occurred_at
+                first_responded_at=contact.occurred_at
             )
-        verb = "to" if direction == Contact.Direction.OUTBOUND else "from"
+            case.first_responded_at = contact.occurred_at
+        verb = "to" if contact.direction == Contact.Direction.OUTBOUND else "from"
         text = f"{contact.get_channel_display()} {verb} the customer"
         if contact.summary:
             text += f": {contact.summary}"
-        _event(
-            case,
-            CaseEvent.Kind.CONTACT,
-            actor=actor,
-            channel=channel,
-            at=occurred_at,
-            text=text,
-            contact=contact,
+        events.append(
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.CONTACT,
+                actor=contact.handled_by,
+                channel=contact.channel,
+                at=contact.occurred_at,
+                text=text,
+                contact=contact,
+            )
         )
-    return contact
+    CaseEvent.objects.bulk_create(events)
 
 
 @transaction.atomic

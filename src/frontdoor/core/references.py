@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import F
 
-from frontdoor.core.models import Council, ReferenceCounter
+from frontdoor.core.models import ReferenceCounter
 
 
 def format_reference(prefix: str, year: int, number: int) -> str:
@@ -17,8 +17,3 @@ def reference_numbers_allocate(*, year: int, count: int = 1) -> range:
     ReferenceCounter.objects.filter(year=year).update(last_number=F("last_number") + count)
     last = ReferenceCounter.objects.select_for_update().get(year=year).last_number
     return range(last - count + 1, last + 1)
-
-
-def reference_next(*, year: int) -> str:
-    (number,) = reference_numbers_allocate(year=year, count=1)
-    return format_reference(Council.current().reference_prefix, year, number)

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -42,38 +43,70 @@ def customer_search_keys(*, kind: str, given_name: str, family_name: str, organi
     return name_key(family_name), name_key(given_name)
 
 
-@transaction.atomic
 def customer_create(*, draft: CustomerDraft) -> Customer:
     """Create a customer with their emails, phones and addresses, normalised; all or nothing.
 
     Raises ValidationError (before writing anything) when an email, phone or postcode is invalid.
     """
-    emails = list(dict.fromkeys(email_normalise(e) for e in draft.emails if e.strip()))
-    phones = list(dict.fromkeys(phone_to_e164(p) for p in draft.phones if p.strip()))
-    addresses = [(address, postcode_normalise(address.postcode)) for address in draft.addresses]
-    family_key, given_key = customer_search_keys(
-        kind=draft.kind,
-        given_name=draft.given_name,
-        family_name=draft.family_name,
-        organisation=draft.organisation_name,
-    )
-    customer = Customer.objects.create(
-        kind=draft.kind,
-        title=draft.title.strip(),
-        given_name=draft.given_name.strip(),
-        family_name=draft.family_name.strip(),
-        organisation_name=draft.organisation_name.strip(),
-        family_key=family_key,
-        given_key=given_key,
-        date_of_birth=draft.date_of_birth,
-        notes=draft.notes,
-    )
+    (customer,) = customers_create(drafts=[draft])
+    return customer
+
+
+@dataclass(frozen=True)
+class _Normalised:
+    draft: CustomerDraft
+    emails: list[str]
+    phones: list[str]
+    addresses: list[tuple[AddressDraft, str]]
+
+
+@transaction.atomic
+def customers_create(*, drafts: Sequence[CustomerDraft]) -> list[Customer]:
+    """Create customers in the order given, their rows written together; all or nothing.
+
+    Every email, phone and postcode is checked first: one that is invalid raises
+    ValidationError before anything is written."""
+    checked = [
+        _Normalised(
+            draft=draft,
+            emails=list(dict.fromkeys(email_normalise(e) for e in draft.emails if e.strip())),
+            phones=list(dict.fromkeys(phone_to_e164(p) for p in draft.phones if p.strip())),
+            addresses=[(a, postcode_normalise(a.postcode)) for a in draft.addresses],
+        )
+        for draft in drafts
+    ]
+    customers = []
+    for item in checked:
+        draft = item.draft
+        family_key, given_key = customer_search_keys(
+            kind=draft.kind,
+            given_name=draft.given_name,
+            family_name=draft.family_name,
+            organisation=draft.organisation_name,
+        )
+        customers.append(
+            Customer(
+                kind=draft.kind,
+                title=draft.title.strip(),
+                given_name=draft.given_name.strip(),
+                family_name=draft.family_name.strip(),
+                organisation_name=draft.organisation_name.strip(),
+                family_key=family_key,
+                given_key=given_key,
+                date_of_birth=draft.date_of_birth,
+                notes=draft.notes,
+            )
+        )
+    Customer.objects.bulk_create(customers)
     CustomerEmail.objects.bulk_create(
-        CustomerEmail(customer=customer, address=a, is_primary=i == 0) for i, a in enumerate(emails)
+        CustomerEmail(customer=customer, address=a, is_primary=i == 0)
+        for customer, item in zip(customers, checked, strict=True)
+        for i, a in enumerate(item.emails)
     )
     CustomerPhone.objects.bulk_create(
         CustomerPhone(customer=customer, number=n, kind=_phone_kind(n), is_primary=i == 0)
-        for i, n in enumerate(phones)
+        for customer, item in zip(customers, checked, strict=True)
+        for i, n in enumerate(item.phones)
     )
     CustomerAddress.objects.bulk_create(
         CustomerAddress(
@@ -85,9 +118,10 @@ def customer_create(*, draft: CustomerDraft) -> Customer:
             uprn=a.uprn,
             is_primary=i == 0,
         )
-        for i, (a, postcode) in enumerate(addresses)
+        for customer, item in zip(customers, checked, strict=True)
+        for i, (a, postcode) in enumerate(item.addresses)
     )
-    return customer
+    return customers
 
 
 def _phone_kind(e164: str) -> str:
@@ -141,22 +175,45 @@ def _has_address(customer: Customer, address: AddressDraft) -> bool:
 
 @transaction.atomic
 def customer_for_email(*, address: str, name: str = "") -> Customer:
-    """The customer who writes from this address: the longest-standing unmerged customer with
-    it, or a new one named from the message (or from the address when it gives no name)."""
-    existing = (
-        Customer.objects.filter(merged_into__isnull=True)
-        .alias(address_lower=Lower("emails__address"))
-        .filter(address_lower=address.lower())
-        .order_by("pk")
-        .first()
+    """The customer who writes from this address: see customers_for_emails."""
+    return customers_for_emails(senders=[(address, name)])[address.lower()]
+
+
+@transaction.atomic
+def customers_for_emails(*, senders: Sequence[tuple[str, str]]) -> dict[str, Customer]:
+    """The customer for each (address, name) that wrote in, keyed by the address in lower case:
+    the longest-standing unmerged customer with that address, or a new one named from the
+    first message that gave a name (or from the address when none did).
+
+    Raises ValidationError, before writing anything, for an address we cannot record."""
+    names: dict[str, str] = {}
+    for address, name in senders:
+        key = address.lower()
+        if not names.get(key):
+            names[key] = name
+    found: dict[str, Customer] = {}
+    rows = (
+        CustomerEmail.objects.filter(customer__merged_into__isnull=True)
+        .annotate(address_lower=Lower("address"))
+        .filter(address_lower__in=list(names))
+        .select_related("customer")
+        .order_by("customer_id")
     )
-    if existing is not None:
-        return existing
+    for row in rows:
+        found.setdefault(row.address_lower, row.customer)  # the longest-standing wins
+    missing = [key for key in names if key not in found]
+    original = {address.lower(): address for address, _ in senders}
+    created = customers_create(
+        drafts=[_draft_from_email(original[key], names[key]) for key in missing]
+    )
+    found.update(zip(missing, created, strict=True))
+    return found
+
+
+def _draft_from_email(address: str, name: str) -> CustomerDraft:
     words = name.replace('"', "").split()
     if len(words) >= 2:
         given, family = " ".join(words[:-1]), words[-1]
     else:
         given, family = "", (words[0] if words else address.split("@")[0])
-    return customer_create(
-        draft=CustomerDraft(given_name=given[:100], family_name=family[:100], emails=[address])
-    )
+    return CustomerDraft(given_name=given[:100], family_name=family[:100], emails=[address])

@@ -1,20 +1,26 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from frontdoor.cases.models import Case
 from frontdoor.notify.models import OutboundEmail
 
 
-def case_for_sent_message_ids(message_ids: list[str]) -> Case | None:
-    """The case of the latest email we sent with one of these Message-IDs (a reply to it)."""
-    sent = (
-        OutboundEmail.objects.filter(message_id__in=message_ids, case__isnull=False)
-        .select_related("case")
-        .order_by("-created_at")
-        .first()
-    )
-    return sent.case if sent else None
+def sent_on_cases(message_ids: Iterable[str]) -> dict[str, tuple[datetime, int]]:
+    """For each of these Message-IDs that is an email we sent on a case: when, and the case's
+    id (threading a reply to it)."""
+    ids = set(message_ids)
+    if not ids:
+        return {}
+    return {
+        message_id: (created_at, case_id)
+        for message_id, created_at, case_id in OutboundEmail.objects.filter(
+            message_id__in=ids, case__isnull=False
+        ).values_list("message_id", "created_at", "case_id")
+    }
 
 
 def case_outbound_emails(case: Case) -> QuerySet[OutboundEmail]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import logging
 import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
@@ -78,9 +80,9 @@ def _template_load(purpose: str, contact_point_id: int | None) -> EmailTemplate:
 def template_render(template: EmailTemplate, context: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, text, html) from a council template. A syntax error surfaces when the
     template is saved (see notify.forms), so here it is a bug and raises."""
-    subject = _text_engine.from_string(template.subject).render(Context(context, autoescape=False))
-    text = _text_engine.from_string(template.text).render(Context(context, autoescape=False))
-    html = _html_engine.from_string(template.html).render(Context(context)) if template.html else ""
+    subject = _compiled(False, template.subject).render(Context(context, autoescape=False))
+    text = _compiled(False, template.text).render(Context(context, autoescape=False))
+    html = _compiled(True, template.html).render(Context(context)) if template.html else ""
     return " ".join(subject.split()), text.strip() + "\n", html
 
 
@@ -93,60 +95,78 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2] or "frontdoor.invalid"
 
 
-@transaction.atomic
-def email_queue(
-    *,
-    kind: str,
-    from_address: str,
-    to_address: str,
-    subject: str,
-    text_body: str,
-    html_body: str = "",
-    from_name: str = "",
-    case: Case | None = None,
-    contact: Contact | None = None,
-    in_reply_to: str = "",
-    references: str = "",
-    auto_submitted: bool = False,
-    cause_key: str | None = None,
-    sent_by: Any = None,
-) -> OutboundEmail:
-    """Put an email in the outbox; it is delivered after the current transaction commits."""
-    now = timezone.now()
-    email = OutboundEmail.objects.create(
-        kind=kind,
-        case=case,
-        contact=contact,
-        cause_key=cause_key,
-        sent_by=sent_by,
-        from_address=from_address,
-        from_name=from_name,
-        to_address=to_address,
-        subject=subject[:500],
-        text_body=text_body,
-        html_body=html_body,
-        message_id=make_msgid(domain=_domain(from_address)),
-        in_reply_to=in_reply_to,
-        references=references,
-        auto_submitted=auto_submitted,
-        created_at=now,
-        next_attempt_at=now,
-    )
-    transaction.on_commit(partial(_enqueue, email.pk, None))
+@dataclass(frozen=True)
+class EmailDraft:
+    """One email to put in the outbox."""
+
+    kind: str
+    from_address: str
+    to_address: str
+    subject: str
+    text_body: str
+    html_body: str = ""
+    from_name: str = ""
+    case: Case | None = None
+    contact: Contact | None = None
+    in_reply_to: str = ""
+    references: str = ""
+    auto_submitted: bool = False
+    # What caused it (e.g. "ack:<inbox>:<message>"): the outbox takes one email per cause.
+    cause_key: str | None = None
+    sent_by: Any = None
+
+
+def email_queue(**fields: Any) -> OutboundEmail:
+    """Put one email (the fields of EmailDraft) in the outbox: see emails_queue."""
+    (email,) = emails_queue(drafts=[EmailDraft(**fields)])
     return email
 
 
-def _enqueue(pk: int, run_after: datetime | None) -> None:
-    from frontdoor.notify.tasks import outbound_email_deliver
+@transaction.atomic
+def emails_queue(*, drafts: Sequence[EmailDraft]) -> list[OutboundEmail]:
+    """Put emails in the outbox in the caller's transaction; their delivery is enqueued (one
+    task for them all) only once that transaction commits."""
+    if not drafts:
+        return []
+    now = timezone.now()
+    emails = [
+        OutboundEmail(
+            kind=draft.kind,
+            case=draft.case,
+            contact=draft.contact,
+            cause_key=draft.cause_key,
+            sent_by=draft.sent_by,
+            from_address=draft.from_address,
+            from_name=draft.from_name,
+            to_address=draft.to_address,
+            subject=draft.subject[:500],
+            text_body=draft.text_body,
+            html_body=draft.html_body,
+            message_id=make_msgid(domain=_domain(draft.from_address)),
+            in_reply_to=draft.in_reply_to,
+            references=draft.references,
+            auto_submitted=draft.auto_submitted,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for draft in drafts
+    ]
+    OutboundEmail.objects.bulk_create(emails)
+    transaction.on_commit(partial(_enqueue, [email.pk for email in emails], None))
+    return emails
+
+
+def _enqueue(pks: list[int], run_after: datetime | None) -> None:
+    from frontdoor.notify.tasks import outbound_emails_deliver
 
     try:
         if run_after is None:
-            outbound_email_deliver.enqueue(pk)
+            outbound_emails_deliver.enqueue(pks)
         else:
-            outbound_email_deliver.using(run_after=run_after).enqueue(pk)
+            outbound_emails_deliver.using(run_after=run_after).enqueue(pks)
     except Exception:
-        # The outbox row is the record; the sweep finds it and sends it anyway.
-        log.exception("Could not enqueue delivery of outbound email %s", pk)
+        # The outbox rows are the record; the sweep finds them and sends them anyway.
+        log.exception("Could not enqueue delivery of outbound emails %s", pks)
 
 
 def _claim(pk: int, now: datetime) -> bool:
@@ -234,7 +254,7 @@ def _failed(email: OutboundEmail, error: Exception, now: datetime) -> str:
     OutboundEmail.objects.filter(pk=email.pk).update(
         attempts=attempts, last_error=reason, next_attempt_at=retry_at, claimed_until=None
     )
-    _enqueue(email.pk, retry_at)
+    _enqueue([email.pk], retry_at)
     log.info("Outbound email %s not sent (%s); trying again at %s", email.pk, reason, retry_at)
     return f"will try again at {retry_at.isoformat()}: {reason}"
 
@@ -273,5 +293,5 @@ def outbound_email_retry(*, email: OutboundEmail) -> bool:
         status=OutboundEmail.Status.QUEUED, next_attempt_at=now, attempts=0, last_error=""
     )
     if updated:
-        transaction.on_commit(partial(_enqueue, email.pk, None))
+        transaction.on_commit(partial(_enqueue, [email.pk], None))
     return bool(updated)

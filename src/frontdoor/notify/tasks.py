@@ -7,5 +7,6 @@ from frontdoor.notify import services
 
 
 @task()
-def outbound_email_deliver(pk: int) -> str:
-    return services.outbound_email_deliver(pk=pk)
+def outbound_emails_deliver(pks: list[int]) -> str:
+    """Deliver emails queued together (one task per transaction that queued them)."""
+    return "\n".join(f"{pk}: {services.outbound_email_deliver(pk=pk)}" for pk in pks)

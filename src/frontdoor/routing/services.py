@@ -26,9 +26,11 @@ def rule_delete(*, rule: RoutingRule) -> None:
 
 @transaction.atomic
 def routing_apply(*, case: Case, rule: RoutingRule) -> Case:
-    """Record on a new case the rule that caught it, and send it where the rule says."""
-    case.routed_by = rule
-    case.save(update_fields=["routed_by", "updated_at"])
+    """Send a new case where the rule that caught it says, and note the rule on its timeline.
+    (Mail intake opens the case with the rule recorded: CaseDraft.routed_by.)"""
+    if case.routed_by_id != rule.pk:
+        case.routed_by = rule
+        case.save(update_fields=["routed_by", "updated_at"])
     department = rule.department
     note = f"Keyword routing rule “{rule.name}” matched"
     if department is not None and not (

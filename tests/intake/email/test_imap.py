@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from django.db import OperationalError
 
 from frontdoor.cases.models import Case
 from frontdoor.intake.email import imap
@@ -70,9 +71,9 @@ def test_a_message_not_stored_stays_unread_for_the_next_poll(
     server.append(message(subject="Bin missed").as_bytes())
 
     def broken(**kwargs):
-        raise RuntimeError("database is locked")
+        raise OperationalError("database is locked")
 
-    monkeypatch.setattr(imap, "email_receive", broken)
+    monkeypatch.setattr(imap, "emails_receive", broken)
     result = imap_mailbox_poll(mailbox)
     assert result.fetched == 0 and "stays unread" in result.error
     assert [SEEN in flags for _, flags in server.flags()] == [False]

@@ -8,11 +8,13 @@ to one address, so two auto-responders cannot answer each other for ever."""
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import phonenumbers
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from frontdoor.cases.models import Case
@@ -21,7 +23,7 @@ from frontdoor.core.models import Council
 from frontdoor.directory.models import ContactPoint, SLAPolicy
 from frontdoor.intake.email.models import InboundEmail
 from frontdoor.notify.models import EmailTemplate, OutboundEmail
-from frontdoor.notify.services import email_queue, template_for, template_render
+from frontdoor.notify.services import EmailDraft, emails_queue, template_for, template_render
 from frontdoor.routing.models import RoutingRule
 
 OTHER_WAYS_IN = (
@@ -125,7 +127,35 @@ def acknowledgement_context(case: Case, email: InboundEmail, council: Council) -
     }
 
 
-def _skip_reason(email: InboundEmail, rule: RoutingRule | None, council: Council) -> str:
+@dataclass(frozen=True)
+class NewCaseMail:
+    """A message that opened a case, and the routing rule that caught it, if any."""
+
+    email: InboundEmail
+    case: Case
+    rule: RoutingRule | None
+
+
+def _sent_last_hour(addresses: set[str]) -> Counter[str]:
+    """Acknowledgements that went to each of these addresses in the last hour."""
+    if not addresses:
+        return Counter()
+    rows = (
+        OutboundEmail.objects.filter(
+            kind=OutboundEmail.Kind.ACKNOWLEDGEMENT,
+            to_address__in=addresses,
+            created_at__gte=timezone.now() - timedelta(hours=1),
+        )
+        .values("to_address")
+        .annotate(sent=Count("pk"))
+        .values_list("to_address", "sent")
+    )
+    return Counter(dict(rows))
+
+
+def _skip_reason(
+    email: InboundEmail, rule: RoutingRule | None, council: Council, sent: Counter[str]
+) -> str:
     if email.auto_reply_reason:
         return f"Automatic mail ({email.auto_reply_reason})"
     if not email.from_address:
@@ -136,11 +166,7 @@ def _skip_reason(email: InboundEmail, rule: RoutingRule | None, council: Council
         return f"The routing rule “{rule.name}” sends no acknowledgement"
     if email.from_address.lower() in _ways_in_memo.get("inboxes", _council_inboxes):
         return "Sent from one of the council's own inboxes"
-    recent = OutboundEmail.objects.filter(
-        kind=OutboundEmail.Kind.ACKNOWLEDGEMENT,
-        to_address=email.from_address.lower(),
-        created_at__gte=timezone.now() - timedelta(hours=1),
-    ).count()
+    recent = sent[email.from_address.lower()]
     if recent >= council.acknowledgements_per_hour:
         return (
             f"{recent} acknowledgements already went to this address in the last hour "
@@ -149,39 +175,47 @@ def _skip_reason(email: InboundEmail, rule: RoutingRule | None, council: Council
     return ""
 
 
-def acknowledgement_queue(
-    *, email: InboundEmail, case: Case, rule: RoutingRule | None
-) -> OutboundEmail | None:
-    """Queue the acknowledgement of a message that opened a case, or record why not."""
+def acknowledgements_queue(*, mails: Sequence[NewCaseMail]) -> None:
+    """Queue the acknowledgement of each message that opened a case, or record on the message
+    why not. The messages are not saved here: the caller stores them with what this sets."""
     council = Council.current()
-    reason = _skip_reason(email, rule, council)
-    template = template_for(
-        purpose=EmailTemplate.Purpose.ACKNOWLEDGEMENT, contact_point_id=email.contact_point_id
-    )
-    if reason:
-        email.acknowledgement_skipped = reason[:300]
-        email.save(update_fields=["acknowledgement_skipped"])
-        return None
-    subject, text, html = template_render(template, acknowledgement_context(case, email, council))
-    tag = council.reference_tag(case.reference)
-    if case.reference not in subject:
-        # Replies thread by the reference in the subject: it is always there.
-        subject = f"{subject} {tag}"
-    inbox = email.contact_point
-    ack = email_queue(
-        kind=OutboundEmail.Kind.ACKNOWLEDGEMENT,
-        from_address=inbox.address,
-        from_name=council.name,
-        to_address=email.from_address.lower(),
-        subject=subject,
-        text_body=text,
-        html_body=html,
-        case=case,
-        in_reply_to=email.message_id,
-        references=" ".join(filter(None, [email.references, email.message_id])),
-        auto_submitted=True,
-        cause_key=f"ack:{email.pk}",
-    )
-    email.acknowledgement = ack
-    email.save(update_fields=["acknowledgement"])
-    return ack
+    sent = _sent_last_hour({m.email.from_address.lower() for m in mails if m.email.from_address})
+    drafts: list[EmailDraft] = []
+    acknowledged: list[InboundEmail] = []
+    for mail in mails:
+        email, case = mail.email, mail.case
+        reason = _skip_reason(email, mail.rule, council, sent)
+        if reason:
+            email.acknowledgement_skipped = reason[:300]
+            continue
+        to_address = email.from_address.lower()
+        sent[to_address] += 1
+        template = template_for(
+            purpose=EmailTemplate.Purpose.ACKNOWLEDGEMENT, contact_point_id=email.contact_point_id
+        )
+        subject, text, html = template_render(
+            template, acknowledgement_context(case, email, council)
+        )
+        if case.reference not in subject:
+            # Replies thread by the reference in the subject: it is always there.
+            subject = f"{subject} {council.reference_tag(case.reference)}"
+        drafts.append(
+            EmailDraft(
+                kind=OutboundEmail.Kind.ACKNOWLEDGEMENT,
+                from_address=email.contact_point.address,
+                from_name=council.name,
+                to_address=to_address,
+                subject=subject,
+                text_body=text,
+                html_body=html,
+                case=case,
+                in_reply_to=email.message_id,
+                references=" ".join(filter(None, [email.references, email.message_id])),
+                auto_submitted=True,
+                # one acknowledgement per message an inbox keeps, whoever processes it
+                cause_key=f"ack:{email.contact_point_id}:{email.message_key}",
+            )
+        )
+        acknowledged.append(email)
+    for email, ack in zip(acknowledged, emails_queue(drafts=drafts), strict=True):
+        email.acknowledgement = ack

@@ -1,9 +1,9 @@
 """Fetching mail from IMAP mailboxes into the one intake pipeline.
 
-A message is fetched with BODY.PEEK (which leaves it unread), stored by email_receive in its
-own transaction, and only then marked \\Seen or moved. A crash in between means it is fetched
-again next time and found already stored: nothing lost, nothing taken twice. Two pollers on
-one mailbox are safe for the same reason."""
+A message is fetched with BODY.PEEK (which leaves it unread), stored by emails_receive with
+the rest of its batch, and only once that batch is committed marked \\Seen or moved. A crash
+in between means it is fetched again next time and found already stored: nothing lost,
+nothing taken twice. Two pollers on one mailbox are safe for the same reason."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ import imaplib
 import logging
 import re
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connections
 from django.utils import timezone
 
 from frontdoor.intake.email.models import ImapMailbox, InboundEmail
-from frontdoor.intake.email.services import email_receive
+from frontdoor.intake.email.services import IncomingEmail, emails_receive, in_batches
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,23 @@ def _capabilities(client: imaplib.IMAP4) -> set[bytes]:
     return {c.upper().encode() if isinstance(c, str) else c.upper() for c in client.capabilities}
 
 
+def _fetched(
+    client: imaplib.IMAP4, uids: list[str], mailbox: ImapMailbox
+) -> Iterator[tuple[str, IncomingEmail]]:
+    """Each message, left unread on the server, with its UID."""
+    for uid in uids:
+        data = _check(client.uid("FETCH", uid, "(BODY.PEEK[])"), "fetch a message")
+        raw = _raw_message(data)
+        if raw is None:
+            continue  # deleted by someone else since the search
+        yield (
+            uid,
+            IncomingEmail(
+                raw=raw, contact_point=mailbox.contact_point, source=InboundEmail.Source.IMAP
+            ),
+        )
+
+
 def imap_mailbox_poll(mailbox: ImapMailbox) -> PollResult:
     """Fetch, store and mark the new mail in one mailbox; the outcome is kept on it."""
     fetched = 0
@@ -106,16 +124,12 @@ def imap_mailbox_poll(mailbox: ImapMailbox) -> PollResult:
             # Moved mail leaves the folder, so everything left is new, read or not.
             criterion = "ALL" if mailbox.move_to else "UNSEEN"
             uids = _check(client.uid("SEARCH", criterion), "list new messages")[0].split()
-            for uid in (u.decode() for u in uids[:BATCH]):
-                data = _check(client.uid("FETCH", uid, "(BODY.PEEK[])"), "fetch a message")
-                raw = _raw_message(data)
-                if raw is None:
-                    continue  # deleted by someone else since the search
-                email_receive(
-                    raw=raw, contact_point=mailbox.contact_point, source=InboundEmail.Source.IMAP
-                )
-                _done_with(client, uid, mailbox)
-                fetched += 1
+            messages = _fetched(client, [u.decode() for u in uids[:BATCH]], mailbox)
+            for batch in in_batches(messages, size=lambda pair: len(pair[1].raw)):
+                emails_receive(messages=[incoming for _, incoming in batch])
+                for uid, _ in batch:
+                    _done_with(client, uid, mailbox)
+                fetched += len(batch)
         finally:
             with contextlib.suppress(imaplib.IMAP4.error, OSError):
                 client.logout()

@@ -15,6 +15,8 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
@@ -34,14 +36,15 @@ _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 class _RememberedHeaders(HeaderRegistry):
     """The modern API parses a header again each time it is read (get_body alone reads a
-    part's Content-Type a dozen times), and the same values recur in every message
-    (Content-Type: text/plain; charset="utf-8"). Header objects are immutable, so each distinct
-    short value is parsed once and shared; long or one-off values simply fall out of the LRU."""
+    part's Content-Type a dozen times), and the MIME structure headers repeat from message to
+    message (Content-Type: text/plain; charset="utf-8"). Header objects are immutable, so each
+    distinct value of those is parsed once and shared. One-off headers (Subject, From) are not
+    remembered: thousands of their parse trees would only make the garbage collector work."""
 
     def __call__(self, name: str, value: str) -> BaseHeader:
-        if len(value) > 998:  # longer than a line may be (RFC 5322): not worth remembering
-            return super().__call__(name, value)
-        return _header_parsed(self, name, value)
+        if name.lower() in STRUCTURE_HEADERS and len(value) <= 998:  # RFC 5322's longest line
+            return _header_parsed(self, name, value)
+        return super().__call__(name, value)
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - one registry for the life of the process
     def __getitem__(self, name: str) -> type[BaseHeader]:
@@ -49,7 +52,12 @@ class _RememberedHeaders(HeaderRegistry):
         return super().__getitem__(name)
 
 
-@functools.lru_cache(maxsize=8192)
+STRUCTURE_HEADERS = frozenset(
+    {"content-type", "content-transfer-encoding", "content-disposition", "mime-version"}
+)
+
+
+@functools.lru_cache(maxsize=1024)
 def _header_parsed(registry: HeaderRegistry, name: str, value: str) -> BaseHeader:
     return registry[name](name, value)
 
@@ -130,11 +138,11 @@ def email_parse(
         raise Unparseable("The message could not be read as email.")
     if len(message.keys()) > MAX_HEADERS:
         raise Unparseable(f"It has {len(message.keys()):,} headers, more than we accept.")
-    from_name, from_address = _sender(message)
+    tokens = _raw_headers(message)
+    from_name, from_address = _sender(tokens)
     if not from_address:
         raise Unparseable("It has no sender address (From) we can reply to.")
     text_body, html_body, body_parts = _bodies(message)
-    tokens = _token_headers(message)
     return ParsedEmail(
         message_id=_first_message_id(tokens.get("message-id")),
         from_address=from_address,
@@ -150,10 +158,14 @@ def email_parse(
     )
 
 
-# Headers whose values are tokens, ids or dates, never encoded words: read as they came,
-# without the modern API's parsing (which costs more than the rest of the message).
-TOKEN_HEADERS = frozenset(
+# Headers read as they came, without the modern API's parsing (which, for addresses, costs
+# more than the rest of the message): tokens, ids and dates, which have no encoded words, and
+# the sender's addresses, whose display names are decoded one by one (see _sender).
+RAW_HEADERS = frozenset(
     {
+        "from",
+        "sender",
+        "reply-to",
         "message-id",
         "in-reply-to",
         "references",
@@ -167,13 +179,15 @@ TOKEN_HEADERS = frozenset(
 )
 
 
-def _token_headers(message: EmailMessage) -> dict[str, str]:
-    """The first value of each token header, with folding and runs of spaces made single."""
+def _raw_headers(message: EmailMessage) -> dict[str, str]:
+    """The first value of each of RAW_HEADERS, unfolded, with runs of spaces made single and
+    any 8-bit bytes read as UTF-8 (RFC 6532)."""
     found: dict[str, str] = {}
     for name, value in message.raw_items():
         key = name.lower()
-        if key in TOKEN_HEADERS and key not in found:
-            found[key] = " ".join(str(value).split())
+        if key in RAW_HEADERS and key not in found:
+            text = str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            found[key] = " ".join(text.split())
     return found
 
 
@@ -185,16 +199,23 @@ def _header(message: EmailMessage, name: str) -> str:
     return " ".join(str(value).split()) if value is not None else ""
 
 
-def _sender(message: EmailMessage) -> tuple[str, str]:
+def _sender(headers: dict[str, str]) -> tuple[str, str]:
     for name in ("from", "sender", "reply-to"):
-        raw_value = _header(message, name)
-        if not raw_value:
-            continue
-        for display, address in getaddresses([raw_value]):
+        for display, address in getaddresses([headers.get(name, "")]):
             if "@" in address and " " not in address.strip():
                 local, _, domain = address.strip().rpartition("@")
-                return display.strip()[:200], f"{local}@{domain.lower()}"[:254]
+                return _words_decoded(display).strip()[:200], f"{local}@{domain.lower()}"[:254]
     return "", ""
+
+
+def _words_decoded(text: str) -> str:
+    """A display name with its RFC 2047 encoded words (=?utf-8?q?Zo=C3=AB?=) decoded."""
+    if "=?" not in text:
+        return text
+    try:
+        return str(make_header(decode_header(text)))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        return text  # an unknown charset or a broken word: the name as it came
 
 
 def _date(value: str) -> datetime | None:

@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -27,6 +29,38 @@ def quarantined_email_get_for(user: Any, *, email_id: int) -> InboundEmail:
         return quarantine_visible_to(user).get(pk=email_id)
     except InboundEmail.DoesNotExist:
         raise Http404("No such message") from None
+
+
+def received_on_cases(message_ids: Iterable[str]) -> dict[str, tuple[datetime, int]]:
+    """For each of these Message-IDs that we received on a case: when (the latest, if it came
+    to several inboxes), and that case's id (threading a reply to it)."""
+    ids = set(message_ids)
+    if not ids:
+        return {}
+    found: dict[str, tuple[datetime, int]] = {}
+    rows = InboundEmail.objects.filter(message_id__in=ids, case__isnull=False).values_list(
+        "message_id", "received_at", "case_id"
+    )
+    for message_id, received_at, case_id in rows:
+        if message_id not in found or received_at > found[message_id][0]:
+            found[message_id] = (received_at, case_id)
+    return found
+
+
+def stored_keys(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], InboundEmail]:
+    """The messages already stored, by (inbox id, message key): what a re-delivery returns."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    rows = InboundEmail.objects.filter(
+        contact_point_id__in={inbox for inbox, _ in wanted},
+        message_key__in={key for _, key in wanted},
+    ).select_related("case")
+    return {
+        (row.contact_point_id, row.message_key): row
+        for row in rows
+        if (row.contact_point_id, row.message_key) in wanted
+    }
 
 
 def case_emails(case: Case) -> QuerySet[InboundEmail]:

@@ -1,28 +1,42 @@
-"""The one intake pipeline for email: SMTP, IMAP and folder imports all call email_receive.
+"""The one intake pipeline for email: SMTP, IMAP and folder imports all call emails_receive
+(email_receive for a single message).
 
 A message is stored once per inbox (unique on its Message-ID or a hash of its bytes) in the
-same transaction as its customer, case and contact, so a re-delivery or a racing second
-receiver finds it already there and changes nothing."""
+same transaction as its customer, case, contact and acknowledgement, so a re-delivery or a
+racing second receiver finds it already there and changes nothing. Messages that arrive
+together (an IMAP poll, a folder import) are stored together: each step is a few statements
+for the whole batch rather than a few dozen for each message."""
 
 from __future__ import annotations
 
 import functools
 import logging
 import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from frontdoor.cases.models import Case, Channel, Contact
-from frontdoor.cases.services import CaseDraft, case_reopen, contact_record
+from frontdoor.cases.selectors import cases_by_id, cases_by_reference
+from frontdoor.cases.services import (
+    CaseDraft,
+    ContactDraft,
+    case_reopen,
+    contact_record,
+    contacts_record,
+)
 from frontdoor.core.models import Council
-from frontdoor.customers.services import customer_for_email
+from frontdoor.customers.models import Customer
+from frontdoor.customers.normalise import email_normalise
+from frontdoor.customers.services import customers_for_emails
 from frontdoor.directory.models import ContactPoint
-from frontdoor.intake.email.acknowledgement import acknowledgement_queue
+from frontdoor.intake.email.acknowledgement import NewCaseMail, acknowledgements_queue
 from frontdoor.intake.email.models import EmailAttachment, InboundEmail
 from frontdoor.intake.email.parsing import (
     ParsedEmail,
@@ -31,14 +45,24 @@ from frontdoor.intake.email.parsing import (
     message_key,
     quoted_history_split,
 )
+from frontdoor.intake.email.selectors import received_on_cases, stored_keys
 from frontdoor.notify.models import OutboundEmail
-from frontdoor.notify.selectors import case_for_sent_message_ids
+from frontdoor.notify.selectors import sent_on_cases
 from frontdoor.notify.services import email_queue
 from frontdoor.routing.matching import MailFacts
+from frontdoor.routing.models import RoutingRule
 from frontdoor.routing.selectors import rule_for
 from frontdoor.routing.services import routing_apply
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# A batch that loses a race (another receiver stored one of its messages first) looks again.
+RACE_RETRIES = 3
+# How many messages, and how many bytes of them, a way in hands over at once: enough to make
+# the per-batch statements cheap per message, small enough to keep the write lock short.
+BATCH_MESSAGES = 250
+BATCH_BYTES = 32 * 1024 * 1024
 
 
 def inbox_for_address(address: str) -> ContactPoint | None:
@@ -51,6 +75,17 @@ def inbox_for_address(address: str) -> ContactPoint | None:
     )
 
 
+@dataclass(frozen=True)
+class IncomingEmail:
+    """A message as a way in hands it over: its bytes and the inbox it came to."""
+
+    raw: bytes
+    contact_point: ContactPoint
+    source: str
+    # The SMTP envelope sender, when there was one ("" is the null return path of a bounce).
+    envelope_from: str | None = None
+
+
 def email_receive(
     *,
     raw: bytes,
@@ -58,85 +93,186 @@ def email_receive(
     source: str,
     envelope_from: str | None = None,
 ) -> InboundEmail:
-    """Keep the message and turn it into a contact on a case, or quarantine it with the reason.
-
-    Returns the stored message; for a message this inbox already has, the one stored before."""
-    key = message_key(raw)
-    stored = InboundEmail.objects.filter(contact_point=contact_point, message_key=key).first()
-    if stored is not None:
-        return stored
-    try:
-        parsed: ParsedEmail | None = _parse(raw, envelope_from)
-        reason = ""
-    except Unparseable as error:
-        parsed, reason = None, str(error)
-    try:
-        with transaction.atomic():
-            email = _store(raw, key, contact_point, source, parsed, reason)
-            if parsed is not None:
-                _process(email, parsed)
-            return email
-    except IntegrityError:
-        # Another receiver stored the same message first; what it stored stands.
-        stored = InboundEmail.objects.filter(contact_point=contact_point, message_key=key).first()
-        if stored is None:
-            raise
-        return stored
-
-
-@transaction.atomic
-def email_reprocess(*, email: InboundEmail) -> InboundEmail:
-    """Try a quarantined message again (after a fix to the parser or the configuration)."""
-    email = InboundEmail.objects.select_for_update().get(pk=email.pk)
-    if email.status != InboundEmail.Status.QUARANTINED:
-        return email
-    try:
-        parsed = _parse(bytes(email.raw), None)
-    except Unparseable as error:
-        email.quarantine_reason = str(error)
-        email.save(update_fields=["quarantine_reason"])
-        return email
-    _fill(email, parsed)
-    email.status = InboundEmail.Status.ACCEPTED
-    email.quarantine_reason = ""
-    email.save()
-    _attachments_store(email, parsed)
-    _process(email, parsed)
+    """Keep one message: see emails_receive."""
+    incoming = IncomingEmail(
+        raw=raw, contact_point=contact_point, source=source, envelope_from=envelope_from
+    )
+    (email,) = emails_receive(messages=[incoming])
     return email
 
 
-def _parse(raw: bytes, envelope_from: str | None) -> ParsedEmail:
-    return email_parse(
-        raw,
-        envelope_from=envelope_from,
-        max_bytes=settings.FRONTDOOR_MAX_MESSAGE_BYTES,
-        max_attachment_bytes=settings.FRONTDOOR_MAX_ATTACHMENT_BYTES,
-    )
+def emails_receive(*, messages: Sequence[IncomingEmail]) -> list[InboundEmail]:
+    """Keep each message and turn it into a contact on a case, or quarantine it with the
+    reason. Returns the stored message for each, in order: for a message its inbox already
+    has (or one earlier in the same batch), the one stored before.
+
+    The batch is one transaction. If it fails for a reason other than the database itself (a
+    case closed meanwhile, a message that trips a fault), each message is tried alone, and one
+    that still fails is kept in quarantine with the reason: nothing is lost. A failure of the
+    database itself is raised, with nothing stored, for the caller to try again later."""
+    keys = [message_key(m.raw) for m in messages]
+    readings: dict[int, ParsedEmail | str] = {}
+    for attempt in range(1, RACE_RETRIES + 1):
+        stored = stored_keys(
+            (m.contact_point.pk, key) for m, key in zip(messages, keys, strict=True)
+        )
+        fresh = _first_new(messages, keys, stored)
+        for position in fresh:
+            if position not in readings:
+                readings[position] = _reading(messages[position])
+        arrivals = [_Arrival(messages[p], keys[p], readings[p]) for p in fresh]
+        try:
+            made = _store(arrivals)
+        except IntegrityError:
+            if attempt < RACE_RETRIES:
+                continue  # another receiver stored some of these first: look again
+            made = _store_one_by_one(arrivals)
+        except DatabaseError:
+            raise
+        except Exception:  # noqa: BLE001 - isolated below, message by message
+            made = _store_one_by_one(arrivals)
+        stored.update(((e.contact_point_id, e.message_key), e) for e in made)
+        break
+    return [stored[(m.contact_point.pk, key)] for m, key in zip(messages, keys, strict=True)]
 
 
-def _store(
-    raw: bytes,
-    key: str,
-    contact_point: ContactPoint,
-    source: str,
-    parsed: ParsedEmail | None,
-    reason: str,
-) -> InboundEmail:
+def in_batches(items: Iterable[T], *, size: Callable[[T], int]) -> Iterator[list[T]]:
+    """The items in order, in batches of at most BATCH_MESSAGES and BATCH_BYTES (by `size`;
+    one item bigger than that is a batch of its own)."""
+    batch: list[T] = []
+    total = 0
+    for item in items:
+        bytes_ = size(item)
+        if batch and (len(batch) >= BATCH_MESSAGES or total + bytes_ > BATCH_BYTES):
+            yield batch
+            batch, total = [], 0
+        batch.append(item)
+        total += bytes_
+    if batch:
+        yield batch
+
+
+@dataclass(frozen=True)
+class _Arrival:
+    message: IncomingEmail
+    key: str
+    reading: ParsedEmail | str  # what was understood, or why nothing could be
+
+
+def _first_new(
+    messages: Sequence[IncomingEmail],
+    keys: list[str],
+    stored: dict[tuple[int, str], InboundEmail],
+) -> list[int]:
+    """The positions of the messages to store: the first of each not stored before."""
+    seen: set[tuple[int, str]] = set(stored)
+    first = []
+    for position, (message, key) in enumerate(zip(messages, keys, strict=True)):
+        identity = (message.contact_point.pk, key)
+        if identity not in seen:
+            seen.add(identity)
+            first.append(position)
+    return first
+
+
+def _reading(message: IncomingEmail) -> ParsedEmail | str:
+    try:
+        return email_parse(
+            message.raw,
+            envelope_from=message.envelope_from,
+            max_bytes=settings.FRONTDOOR_MAX_MESSAGE_BYTES,
+            max_attachment_bytes=settings.FRONTDOOR_MAX_ATTACHMENT_BYTES,
+        )
+    except Unparseable as error:
+        return str(error)
+
+
+def _store_one_by_one(arrivals: list[_Arrival]) -> list[InboundEmail]:
+    """Store each message in its own transaction; one that cannot be processed is kept in
+    quarantine with the reason, for staff to see and process again after a fix."""
+    made = []
+    for arrival in arrivals:
+        try:
+            made += _store([arrival])
+            continue
+        except IntegrityError:
+            identity = (arrival.message.contact_point.pk, arrival.key)
+            again = stored_keys([identity]).get(identity)
+            if again is not None:  # a racing receiver stored it: what it stored stands
+                made.append(again)
+                continue
+            log.exception("Could not store message %s; quarantined", arrival.key)
+            reason = "Frontdoor could not store this message (a fault, logged for the team)."
+        except DatabaseError:
+            raise
+        except ValidationError as error:
+            reason = "; ".join(error.messages)
+        except Exception as error:  # noqa: BLE001 - kept, with the reason, never lost
+            log.exception("Could not process message %s; quarantined", arrival.key)
+            reason = f"Frontdoor could not process this message ({type(error).__name__}: {error})."
+        made += _store([_Arrival(arrival.message, arrival.key, reason + _AFTER_A_FIX)])
+    return made
+
+
+_AFTER_A_FIX = " It is kept here: process it again once the cause is fixed."
+
+
+@transaction.atomic
+def _store(arrivals: list[_Arrival]) -> list[InboundEmail]:
+    """Store the messages, each made into a contact on a case or quarantined, in order.
+
+    A message that replies to another in the same batch waits for a later round, so the case
+    the first one opens is there to thread onto."""
+    stored: list[InboundEmail] = []
+    for round_ in _rounds(arrivals):
+        stored += _store_round(round_)
+    return stored
+
+
+def _rounds(arrivals: list[_Arrival]) -> Iterable[list[_Arrival]]:
+    current: list[_Arrival] = []
+    ids: set[str] = set()
+    for arrival in arrivals:
+        parsed = arrival.reading if isinstance(arrival.reading, ParsedEmail) else None
+        if parsed is not None and ids.intersection(parsed.in_reply_to, parsed.references):
+            yield current
+            current, ids = [], set()
+        current.append(arrival)
+        if parsed is not None and parsed.message_id:
+            ids.add(parsed.message_id)
+    if current:
+        yield current
+
+
+def _store_round(arrivals: list[_Arrival]) -> list[InboundEmail]:
+    now = timezone.now()
+    emails = [_email_row(arrival, now) for arrival in arrivals]
+    readable = [
+        (email, arrival.reading)
+        for email, arrival in zip(emails, arrivals, strict=True)
+        if isinstance(arrival.reading, ParsedEmail)
+    ]
+    _contacts_from(readable)
+    InboundEmail.objects.bulk_create(emails)
+    _attachments_store(readable)
+    return emails
+
+
+def _email_row(arrival: _Arrival, now: Any) -> InboundEmail:
+    message = arrival.message
     email = InboundEmail(
-        contact_point=contact_point,
-        message_key=key,
-        source=source,
-        raw=raw,
-        size=len(raw),
-        received_at=timezone.now(),
-        status=InboundEmail.Status.QUARANTINED if parsed is None else InboundEmail.Status.ACCEPTED,
-        quarantine_reason=reason,
+        contact_point=message.contact_point,
+        message_key=arrival.key,
+        source=message.source,
+        raw=message.raw,
+        size=len(message.raw),
+        received_at=now,
+        status=InboundEmail.Status.ACCEPTED,
     )
-    if parsed is not None:
-        _fill(email, parsed)
-    email.save()
-    if parsed is not None:
-        _attachments_store(email, parsed)
+    if isinstance(arrival.reading, ParsedEmail):
+        _fill(email, arrival.reading)
+    else:
+        _quarantine(email, arrival.reading)
     return email
 
 
@@ -153,7 +289,12 @@ def _fill(email: InboundEmail, parsed: ParsedEmail) -> None:
     email.auto_reply_reason = parsed.auto_reply_reason
 
 
-def _attachments_store(email: InboundEmail, parsed: ParsedEmail) -> None:
+def _quarantine(email: InboundEmail, reason: str) -> None:
+    email.status = InboundEmail.Status.QUARANTINED
+    email.quarantine_reason = reason
+
+
+def _attachments_store(readable: list[tuple[InboundEmail, ParsedEmail]]) -> None:
     EmailAttachment.objects.bulk_create(
         EmailAttachment(
             email=email,
@@ -165,74 +306,131 @@ def _attachments_store(email: InboundEmail, parsed: ParsedEmail) -> None:
             inline=a.inline,
             omitted_reason=a.omitted_reason,
         )
+        for email, parsed in readable
         for a in parsed.attachments
     )
 
 
-def _quarantine(email: InboundEmail, reason: str) -> None:
-    email.status = InboundEmail.Status.QUARANTINED
-    email.quarantine_reason = reason
-    email.save(update_fields=["status", "quarantine_reason"])
-
-
-def _process(email: InboundEmail, parsed: ParsedEmail) -> None:
-    inbox = email.contact_point
-    customer = customer_for_email(address=parsed.from_address, name=parsed.from_name)
-    case, previous = _thread(parsed, customer.pk)
-    new_case = None
-    rule = None
-    if case is None:
-        fresh, _ = quoted_history_split(parsed.text_body)
-        rule = rule_for(
-            MailFacts(
-                inbox_id=inbox.pk,
-                sender=parsed.from_address,
-                subject=parsed.subject,
-                body=parsed.text_body,
-            )
-        )
-        service = rule.service if rule is not None and rule.service else inbox.service
-        if service is None:
-            _quarantine(
-                email,
-                f"The inbox {inbox.address} has no service, so a new case cannot be opened. "
-                "Set its service in Configuration, then process the message again.",
-            )
-            return
-        new_case = CaseDraft(
-            service=service,
-            summary=(parsed.subject or "Email with no subject")[:200],
-            kind=Case.Kind.ENQUIRY,
-            priority=rule.priority if rule is not None and rule.priority else Case.Priority.NORMAL,
-            description=fresh[:20000],
-            previous_case=previous,
-        )
+@transaction.atomic
+def email_reprocess(*, email: InboundEmail) -> InboundEmail:
+    """Try a quarantined message again (after a fix to the parser or the configuration)."""
+    email = (
+        InboundEmail.objects.select_for_update().select_related("contact_point").get(pk=email.pk)
+    )
+    if email.status != InboundEmail.Status.QUARANTINED:
+        return email
+    incoming = IncomingEmail(raw=bytes(email.raw), contact_point=email.contact_point, source="")
+    reading = _reading(incoming)
+    if isinstance(reading, str):
+        email.quarantine_reason = reading
+        email.save(update_fields=["quarantine_reason"])
+        return email
+    _fill(email, reading)
+    email.status, email.quarantine_reason = InboundEmail.Status.ACCEPTED, ""
     try:
-        contact = contact_record(
-            channel=Channel.EMAIL,
-            customer=customer,
-            contact_point=inbox,
-            case=case,
-            new_case=new_case,
-            occurred_at=email.received_at,
-            summary=(parsed.subject or "")[:300],
-            source_key=f"email:{inbox.pk}:{email.message_key}",
-        )
+        with transaction.atomic():
+            _contacts_from([(email, reading)])
     except ValidationError as error:
         _quarantine(email, "; ".join(error.messages))
-        return
-    email.contact = contact
-    email.case = contact.case
-    email.save(update_fields=["contact", "case"])
-    if new_case is None:
-        email.acknowledgement_skipped = "A follow-up on an open case"
-        email.save(update_fields=["acknowledgement_skipped"])
-        return
-    opened = contact.case
-    assert opened is not None
-    if rule is not None:
-        opened = email.case = routing_apply(case=opened, rule=rule)
-    acknowledgement_queue(email=email, case=opened, rule=rule)
+    email.save()
+    email.attachments.all().delete()
+    _attachments_store([(email, reading)])
+    return email
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a readable message becomes: a contact on the case it continues, or a new case."""
+
+    email: InboundEmail
+    opens_case: bool
+    rule: RoutingRule | None = None
+
+
+def _contacts_from(readable: list[tuple[InboundEmail, ParsedEmail]]) -> None:
+    """Make each message a contact: on the case it continues, or on a case it opens (routed by
+    the keyword rules and acknowledged). Sets the message's case, contact and acknowledgement,
+    or quarantines it; the caller saves it."""
+    recordable = []
+    for email, parsed in readable:
+        try:
+            email_normalise(parsed.from_address)
+        except ValidationError:
+            _quarantine(
+                email,
+                f"The sender's address {parsed.from_address!r} cannot be kept on a customer "
+                "record.",
+            )
+            continue
+        recordable.append((email, parsed))
+    customers = customers_for_emails(
+        senders=[(parsed.from_address, parsed.from_name) for _, parsed in recordable]
+    )
+    found = _cases_continued([parsed for _, parsed in recordable])
+    latest: dict[int, Case] = {}  # cases reopened so far, for a later message to see
+    plans: list[_Plan] = []
+    drafts: list[ContactDraft] = []
+    for (email, parsed), case in zip(recordable, found, strict=True):
+        inbox = email.contact_point
+        customer = customers[parsed.from_address.lower()]
+        continued, previous = _continue(case, customer, latest)
+        new_case = None
+        rule = None
+        if continued is None:
+            rule = rule_for(
+                MailFacts(
+                    inbox_id=inbox.pk,
+                    sender=parsed.from_address,
+                    subject=parsed.subject,
+                    body=parsed.text_body,
+                )
+            )
+            service = rule.service if rule is not None and rule.service else inbox.service
+            if service is None:
+                _quarantine(
+                    email,
+                    f"The inbox {inbox.address} has no service, so a new case cannot be opened. "
+                    "Set its service in Configuration, then process the message again.",
+                )
+                continue
+            fresh, _ = quoted_history_split(parsed.text_body)
+            new_case = CaseDraft(
+                service=service,
+                summary=(parsed.subject or "Email with no subject")[:200],
+                kind=Case.Kind.ENQUIRY,
+                priority=rule.priority
+                if rule is not None and rule.priority
+                else Case.Priority.NORMAL,
+                description=fresh[:20000],
+                previous_case=previous,
+                routed_by=rule,
+            )
+        plans.append(_Plan(email=email, opens_case=new_case is not None, rule=rule))
+        drafts.append(
+            ContactDraft(
+                channel=Channel.EMAIL,
+                customer=customer,
+                contact_point=inbox,
+                case=continued,
+                new_case=new_case,
+                occurred_at=email.received_at,
+                summary=(parsed.subject or "")[:300],
+                source_key=f"email:{inbox.pk}:{email.message_key}",
+            )
+        )
+    opened: list[NewCaseMail] = []
+    for plan, contact in zip(plans, contacts_record(drafts=drafts), strict=True):
+        email = plan.email
+        email.contact, email.case = contact, contact.case
+        if not plan.opens_case:
+            email.acknowledgement_skipped = "A follow-up on an open case"
+            continue
+        case = contact.case
+        assert case is not None
+        if plan.rule is not None:
+            case = email.case = routing_apply(case=case, rule=plan.rule)
+        opened.append(NewCaseMail(email=email, case=case, rule=plan.rule))
+    acknowledgements_queue(mails=opened)
 
 
 def _reference_pattern() -> re.Pattern[str]:
@@ -244,36 +442,55 @@ def _reference_pattern_for(prefix: str) -> re.Pattern[str]:
     return re.compile(rf"\b({re.escape(prefix)}-\d{{4}}-\d{{6}})\b")
 
 
-def _thread(parsed: ParsedEmail, customer_id: int) -> tuple[Case | None, Case | None]:
-    """(the open case this message continues, or None; the earlier case a new one follows)."""
-    case = None
-    found = _reference_pattern().search(parsed.subject)
-    if found:
-        case = Case.objects.filter(reference=found.group(1)).first()
-    if case is None:
-        ids = [*parsed.in_reply_to, *reversed(parsed.references)]
-        if ids:
-            earlier = (
-                InboundEmail.objects.filter(message_id__in=ids, case__isnull=False)
-                .select_related("case")
-                .order_by("-received_at")
-                .first()
-            )
-            case = earlier.case if earlier else case_for_sent_message_ids(ids)
+def _cases_continued(messages: list[ParsedEmail]) -> list[Case | None]:
+    """For each message, the case it answers: by the reference in its subject, else by the
+    latest of our messages (received, else sent) that its In-Reply-To or References names."""
+    pattern = _reference_pattern()
+    quoted = [found.group(1) if (found := pattern.search(m.subject)) else None for m in messages]
+    by_reference = cases_by_reference(r for r in quoted if r)
+    clues = [
+        [*m.in_reply_to, *m.references] if not (r and r in by_reference) else []
+        for m, r in zip(messages, quoted, strict=True)
+    ]
+    every_id = {i for ids in clues for i in ids}
+    received = received_on_cases(every_id)
+    sent = sent_on_cases(every_id - received.keys())
+    case_ids: list[int | None] = []
+    for ids in clues:
+        answered = [received[i] for i in ids if i in received] or [
+            sent[i] for i in ids if i in sent
+        ]
+        case_ids.append(max(answered)[1] if answered else None)
+    by_id = cases_by_id(i for i in case_ids if i is not None)
+    return [
+        by_reference[r] if r and r in by_reference else (by_id.get(i) if i else None)
+        for r, i in zip(quoted, case_ids, strict=True)
+    ]
+
+
+def _continue(
+    case: Case | None, customer: Customer, latest: dict[int, Case]
+) -> tuple[Case | None, Case | None]:
+    """(the open case this message continues, or None; the earlier case a new one follows).
+
+    A reply to a closed case reopens it within the council's window, else opens a new case
+    linked to it. Quoting someone else's reference does not put mail on their case."""
     if case is None:
         return None, None
-    if case.customer_id not in (None, customer_id):
-        # Quoting someone else's reference does not put mail on their case.
+    case = latest.get(case.pk, case)
+    if case.customer_id not in (None, customer.pk):
         return None, None
     if case.is_open:
         return case, None
     window = timedelta(days=Council.current().reopen_window_days)
     ended = case.closed_at or case.resolved_at or case.updated_at
-    if timezone.now() - ended <= window:
-        return case_reopen(
-            case=case, actor=None, reason="The customer replied by email", channel=Channel.EMAIL
-        ), None
-    return None, case
+    if timezone.now() - ended > window:
+        return None, case
+    reopened = case_reopen(
+        case=case, actor=None, reason="The customer replied by email", channel=Channel.EMAIL
+    )
+    latest[reopened.pk] = reopened
+    return reopened, None
 
 
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv)\s*:\s*)+", re.IGNORECASE)

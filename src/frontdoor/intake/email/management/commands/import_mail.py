@@ -1,6 +1,6 @@
 """`frontdoor import-mail PATH --inbox ADDRESS`: bring in an old shared mailbox (a Maildir) or
-a drop folder of .eml files. Each message goes through the same pipeline as SMTP; running it
-again on the same folder adds nothing."""
+a drop folder of .eml files. The messages go through the same pipeline as SMTP, a batch at a
+time; running it again on the same folder adds nothing."""
 
 import mailbox
 from collections.abc import Iterator
@@ -11,7 +11,12 @@ from tqdm import tqdm
 
 from frontdoor.directory.models import ContactPoint
 from frontdoor.intake.email.models import InboundEmail
-from frontdoor.intake.email.services import email_receive, inbox_for_address
+from frontdoor.intake.email.services import (
+    IncomingEmail,
+    emails_receive,
+    in_batches,
+    inbox_for_address,
+)
 
 
 def _is_maildir(path: Path) -> bool:
@@ -48,11 +53,15 @@ class Command(BaseCommand):
         total, messages = _messages(path)
         before = InboundEmail.objects.filter(contact_point=contact_point).count()
         quarantined = 0
-        for raw in tqdm(messages, total=total, unit=" messages", desc="Importing"):
-            email = email_receive(
-                raw=raw, contact_point=contact_point, source=InboundEmail.Source.IMPORT
-            )
-            quarantined += email.status == InboundEmail.Status.QUARANTINED
+        incoming = (
+            IncomingEmail(raw=raw, contact_point=contact_point, source=InboundEmail.Source.IMPORT)
+            for raw in messages
+        )
+        with tqdm(total=total, unit=" messages", desc="Importing") as progress:
+            for batch in in_batches(incoming, size=lambda message: len(message.raw)):
+                stored = emails_receive(messages=batch)
+                quarantined += sum(e.status == InboundEmail.Status.QUARANTINED for e in stored)
+                progress.update(len(batch))
         added = InboundEmail.objects.filter(contact_point=contact_point).count() - before
         self.stdout.write(
             self.style.SUCCESS(
