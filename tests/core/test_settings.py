@@ -51,3 +51,11 @@ def test_an_unknown_nation_stops_start_up_with_the_choices():
     )
     assert result.returncode != 0
     assert "set it to one of england-and-wales, scotland, northern-ireland" in result.stderr
+
+
+def test_every_frontdoor_process_collects_young_objects_less_often():
+    import gc
+
+    from frontdoor.core.apps import YOUNG_GENERATION_THRESHOLD
+
+    assert gc.get_threshold()[0] == YOUNG_GENERATION_THRESHOLD

@@ -61,7 +61,12 @@ class Case(models.Model):
     reference = models.CharField(max_length=24, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,  # case_customer leads with it
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.REQUEST)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
@@ -96,12 +101,14 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_cases",
+        db_index=False,  # case_assignee leads with it
     )
     department = models.ForeignKey(
         Department,
         on_delete=models.PROTECT,
         related_name="cases",
         help_text="The department that owns the case now: the service's, or where it was sent.",
+        db_index=False,  # case_department leads with it
     )
     forwarded_at = models.DateTimeField(null=True, blank=True)
     outcome = models.ForeignKey(Outcome, null=True, blank=True, on_delete=models.PROTECT)
@@ -173,14 +180,31 @@ class Contact(models.Model):
 
     channel = models.CharField(max_length=16, choices=Channel.choices)
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.INBOUND)
+    # Their own indexes would repeat contact_point_time, contact_customer and contact_case,
+    # which lead with them.
     contact_point = models.ForeignKey(
-        ContactPoint, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+        ContactPoint,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        db_index=False,
     )
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        db_index=False,
     )
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        db_index=False,
     )
     service = models.ForeignKey(
         Service, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
@@ -231,7 +255,12 @@ class CaseEvent(models.Model):
         REOPENED = "reopened", "Reopened"
         ASSIGNED = "assigned", "Assigned"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # case_event_case leads with it
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(

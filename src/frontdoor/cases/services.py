@@ -259,7 +259,11 @@ def contacts_record(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
             raise ValueError("Attach the contact to an existing case or open a new one, not both.")
     keys = [d.source_key for d in drafts if d.source_key]
     known: dict[str, Contact] = (
-        {c.source_key: c for c in Contact.objects.filter(source_key__in=keys) if c.source_key}
+        {
+            c.source_key: c
+            for c in Contact.objects.filter(source_key__in=keys).order_by()
+            if c.source_key
+        }
         if keys
         else {}
     )

@@ -19,7 +19,9 @@ def sent_on_cases(message_ids: Iterable[str]) -> dict[str, tuple[datetime, int]]
         message_id: (created_at, case_id)
         for message_id, created_at, case_id in OutboundEmail.objects.filter(
             message_id__in=ids, case__isnull=False
-        ).values_list("message_id", "created_at", "case_id")
+        )
+        .order_by()
+        .values_list("message_id", "created_at", "case_id")
     }
 
 

@@ -7,7 +7,12 @@ from frontdoor.cases.models import Case, CaseEvent, Contact
 from frontdoor.customers.models import Customer
 from frontdoor.intake.email import services
 from frontdoor.intake.email.models import InboundEmail
-from frontdoor.intake.email.services import IncomingEmail, emails_receive, in_batches
+from frontdoor.intake.email.services import (
+    IncomingEmail,
+    emails_receive,
+    emails_receive_all,
+    in_batches,
+)
 from frontdoor.notify.models import OutboundEmail
 from tests.intake.email.mail import message, receive
 
@@ -122,6 +127,8 @@ def test_a_message_that_trips_a_fault_is_quarantined_and_the_rest_are_kept(
     )
     assert (good.status, also_good.status) == ("accepted", "accepted")
     assert bad.status == "quarantined" and bad.pk is not None
+    # Staff see who sent it and what about, in the quarantine list.
+    assert (bad.subject, bad.from_address) == ("A poison message", "jo.bloggs@example.com")
     assert "KeyError" in bad.quarantine_reason and "process it again" in bad.quarantine_reason
     assert "Could not process message" in caplog.text
     assert Case.objects.count() == 2
@@ -145,3 +152,49 @@ def test_batches_are_bounded_by_count_and_by_size(settings, monkeypatch):
     sizes = [1, 1, 1, 1, 8, 4, 20, 1]
     batches = list(in_batches(sizes, size=lambda n: n))
     assert batches == [[1, 1, 1], [1, 8], [4], [20], [1]]
+
+
+def test_batch_after_batch_read_in_another_process_threads_across_batches(waste_inbox):
+    first = message(sender="ann@example.com", subject="Bin missed")
+    reply = message(
+        sender="ann@example.com", subject="Re: Bin missed", in_reply_to=first["Message-ID"]
+    )
+    unreadable = IncomingEmail(raw=b"Subject: ?\r\n\r\n?", contact_point=waste_inbox, source="x")
+    batches = [
+        arriving(waste_inbox, first, message(subject="Fly-tipping")),
+        [*arriving(waste_inbox, reply, first), unreadable],
+    ]
+    (opened, other), (replied, again, broken) = list(emails_receive_all(batches=batches))
+    assert replied.case == opened.case != other.case and again == opened
+    assert broken.status == "quarantined" and "no sender address" in broken.quarantine_reason
+    assert Case.objects.count() == 2 and InboundEmail.objects.count() == 4
+
+
+def test_mail_is_still_read_and_stored_when_the_reader_process_dies(
+    waste_inbox, monkeypatch, caplog
+):
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    class DeadReaders:
+        """A pool whose process was killed (out of memory, say)."""
+
+        def __init__(self, **options):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, *args, **kwargs):
+            killed = Future()
+            killed.set_exception(BrokenProcessPool("the reader was killed"))
+            return killed
+
+    monkeypatch.setattr(services, "ProcessPoolExecutor", DeadReaders)
+    batches = [arriving(waste_inbox, message(subject=f"Bin {n}")) for n in range(3)]
+    stored = [email for batch in emails_receive_all(batches=batches) for email in batch]
+    assert [e.status for e in stored] == ["accepted"] * 3 and Case.objects.count() == 3
+    assert "reading the rest of the mail here" in caplog.text

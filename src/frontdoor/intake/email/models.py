@@ -18,7 +18,10 @@ class InboundEmail(models.Model):
         IMPORT = "import", "Imported from a folder"
 
     contact_point = models.ForeignKey(
-        ContactPoint, on_delete=models.PROTECT, related_name="inbound_emails"
+        ContactPoint,
+        on_delete=models.PROTECT,
+        related_name="inbound_emails",
+        db_index=False,  # inbound_email_once_per_inbox leads with it
     )
     # The message's own identity on this inbox: its Message-ID, or a hash of its bytes.
     message_key = models.CharField(max_length=300)

@@ -118,6 +118,34 @@ def _first_message_id(value: object) -> str:
     return found.group(0)[:300] if found else ""
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A message's key (message_key) and what could be understood of it, or why nothing."""
+
+    key: str
+    parsed: ParsedEmail | str
+
+
+def messages_read(
+    messages: list[tuple[bytes, str | None]], *, max_bytes: int, max_attachment_bytes: int
+) -> list[Reading]:
+    """Key and parse each (raw bytes, envelope sender). Pure, so it can run in another
+    process (see services.emails_receive_all)."""
+    readings = []
+    for raw, envelope_from in messages:
+        try:
+            parsed: ParsedEmail | str = email_parse(
+                raw,
+                envelope_from=envelope_from,
+                max_bytes=max_bytes,
+                max_attachment_bytes=max_attachment_bytes,
+            )
+        except Unparseable as error:
+            parsed = str(error)
+        readings.append(Reading(key=message_key(raw), parsed=parsed))
+    return readings
+
+
 def message_ids(value: str | None) -> list[str]:
     return [m[:300] for m in _MESSAGE_ID.findall(value or "")]
 

@@ -38,8 +38,10 @@ def received_on_cases(message_ids: Iterable[str]) -> dict[str, tuple[datetime, i
     if not ids:
         return {}
     found: dict[str, tuple[datetime, int]] = {}
-    rows = InboundEmail.objects.filter(message_id__in=ids, case__isnull=False).values_list(
-        "message_id", "received_at", "case_id"
+    rows = (
+        InboundEmail.objects.filter(message_id__in=ids, case__isnull=False)
+        .order_by()
+        .values_list("message_id", "received_at", "case_id")
     )
     for message_id, received_at, case_id in rows:
         if message_id not in found or received_at > found[message_id][0]:
@@ -52,10 +54,14 @@ def stored_keys(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Inbou
     wanted = set(pairs)
     if not wanted:
         return {}
-    rows = InboundEmail.objects.filter(
-        contact_point_id__in={inbox for inbox, _ in wanted},
-        message_key__in={key for _, key in wanted},
-    ).select_related("case")
+    rows = (
+        InboundEmail.objects.filter(
+            contact_point_id__in={inbox for inbox, _ in wanted},
+            message_key__in={key for _, key in wanted},
+        )
+        .select_related("case")
+        .order_by()
+    )
     return {
         (row.contact_point_id, row.message_key): row
         for row in rows

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.db import connections
 
 from frontdoor.intake.email.models import InboundEmail
-from frontdoor.intake.email.services import email_receive, inbox_for_address
+from frontdoor.intake.email.services import IncomingEmail, emails_receive, inbox_for_address
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +36,21 @@ def _receive_for_all(raw: bytes, recipients: list[str], envelope_from: str | Non
 
 
 def _receive(raw: bytes, recipients: list[str], envelope_from: str | None) -> None:
+    """Store the message once for each inbox it was sent to, in one transaction."""
+    incoming = []
     for address in recipients:
         inbox = inbox_for_address(address)
         if inbox is None:  # retired since RCPT: keep nothing half-done, let the sender retry
             raise LookupError(f"{address} is no longer an inbox")
-        email_receive(
-            raw=raw,
-            contact_point=inbox,
-            source=InboundEmail.Source.SMTP,
-            envelope_from=envelope_from,
+        incoming.append(
+            IncomingEmail(
+                raw=raw,
+                contact_point=inbox,
+                source=InboundEmail.Source.SMTP,
+                envelope_from=envelope_from,
+            )
         )
+    emails_receive(messages=incoming)
 
 
 class IntakeHandler:

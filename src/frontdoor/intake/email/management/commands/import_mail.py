@@ -13,7 +13,7 @@ from frontdoor.directory.models import ContactPoint
 from frontdoor.intake.email.models import InboundEmail
 from frontdoor.intake.email.services import (
     IncomingEmail,
-    emails_receive,
+    emails_receive_all,
     in_batches,
     inbox_for_address,
 )
@@ -57,11 +57,11 @@ class Command(BaseCommand):
             IncomingEmail(raw=raw, contact_point=contact_point, source=InboundEmail.Source.IMPORT)
             for raw in messages
         )
+        batches = in_batches(incoming, size=lambda message: len(message.raw))
         with tqdm(total=total, unit=" messages", desc="Importing") as progress:
-            for batch in in_batches(incoming, size=lambda message: len(message.raw)):
-                stored = emails_receive(messages=batch)
+            for stored in emails_receive_all(batches=batches):
                 quarantined += sum(e.status == InboundEmail.Status.QUARANTINED for e in stored)
-                progress.update(len(batch))
+                progress.update(len(stored))
         added = InboundEmail.objects.filter(contact_point=contact_point).count() - before
         self.stdout.write(
             self.style.SUCCESS(
