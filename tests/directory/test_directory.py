@@ -1,3 +1,4 @@
+import contextlib
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,18 @@ def test_last_used_only_moves_forward(council):
     contact_point_mark_used(contact_point_id=point.pk, at=now - timedelta(days=3))
     point.refresh_from_db()
     assert point.last_used_at == now
+
+
+def test_a_mark_rolled_back_does_not_stop_the_next(council, django_capture_on_commit_callbacks):
+    point = ContactPoint.objects.first()
+    now = timezone.now()
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        contact_point_mark_used(contact_point_id=point.pk, at=now)
+        raise RuntimeError("the batch was rolled back")
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_point_mark_used(contact_point_id=point.pk, at=now + timedelta(seconds=1))
+    point.refresh_from_db()
+    assert point.last_used_at == now + timedelta(seconds=1)
 
 
 def test_a_first_response_target_cannot_be_later_than_resolution(db):

@@ -220,7 +220,7 @@ class Contact(models.Model):
     )
     summary = models.TextField(blank=True, default="")
     # The source's own identity (Message-ID, Open311 id, import row key): never taken twice.
-    source_key = models.CharField(max_length=300, null=True, blank=True, unique=True)
+    source_key = models.CharField(max_length=400, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-occurred_at"]

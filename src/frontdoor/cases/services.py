@@ -132,9 +132,9 @@ def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
     prefix = Council.current().reference_prefix
     moments = [opening.opened_at or now for opening in openings]
     years = Counter(timezone.localtime(moment).year for moment in moments)
-    numbers = {
-        year: iter(reference_numbers_allocate(year=year, count=count))
-        for year, count in years.items()
+    numbers = {  # each year's counter row is locked, in order of year like every batch
+        year: iter(reference_numbers_allocate(year=year, count=years[year]))
+        for year in sorted(years)
     }
     cases: list[Case] = []
     sent_on: list[bool] = []
@@ -225,13 +225,37 @@ class ContactDraft:
     source_key: str | None = None
 
 
-def contact_record(**fields: Any) -> Contact:
-    """Record one interaction (the fields of ContactDraft), attaching it to an existing case or
-    opening a new one.
+def contact_record(
+    *,
+    channel: str,
+    customer: Customer | None,
+    actor: Any = None,
+    contact_point: ContactPoint | None = None,
+    case: Case | None = None,
+    new_case: CaseDraft | None = None,
+    direction: str = Contact.Direction.INBOUND,
+    occurred_at: datetime | None = None,
+    duration_seconds: int | None = None,
+    summary: str = "",
+    source_key: str | None = None,
+) -> Contact:
+    """Record one interaction, attaching it to an existing case or opening a new one.
 
     Idempotent on source_key: recording the same item again returns the contact already
     recorded, even when two callers race."""
-    draft = ContactDraft(**fields)
+    draft = ContactDraft(
+        channel=channel,
+        customer=customer,
+        actor=actor,
+        contact_point=contact_point,
+        case=case,
+        new_case=new_case,
+        direction=direction,
+        occurred_at=occurred_at,
+        duration_seconds=duration_seconds,
+        summary=summary,
+        source_key=source_key,
+    )
     try:
         with transaction.atomic():
             (contact,) = contacts_record(drafts=[draft])
@@ -343,7 +367,9 @@ def _lock_all(case_ids: list[int]) -> dict[int, Case]:
         for case in Case.objects.select_for_update()
         .select_related("service", "department")
         .filter(pk__in=set(case_ids))
-        .order_by("pk")  # one order for every locker, so two batches cannot deadlock
+        # In order of id, as every batch takes them (intake reopens cases in that order
+        # too), so that two batches do not wait on each other's rows.
+        .order_by("pk")
     }
 
 
@@ -368,8 +394,8 @@ def _contacts_follow_up(contacts: list[Contact]) -> None:
         if contact.contact_point_id is not None:
             point = contact.contact_point_id
             last_use[point] = max(last_use.get(point, contact.occurred_at), contact.occurred_at)
-    for point, at in last_use.items():
-        contact_point_mark_used(contact_point_id=point, at=at)
+    for point in sorted(last_use):
+        contact_point_mark_used(contact_point_id=point, at=last_use[point])
     events = []
     for contact in contacts:
         case = contact.case

@@ -174,11 +174,6 @@ def _has_address(customer: Customer, address: AddressDraft) -> bool:
 
 
 @transaction.atomic
-def customer_for_email(*, address: str, name: str = "") -> Customer:
-    """The customer who writes from this address: see customers_for_emails."""
-    return customers_for_emails(senders=[(address, name)])[address.lower()]
-
-
 @transaction.atomic
 def customers_for_emails(*, senders: Sequence[tuple[str, str]]) -> dict[str, Customer]:
     """The customer for each (address, name) that wrote in, keyed by the address in lower case:
@@ -202,7 +197,9 @@ def customers_for_emails(*, senders: Sequence[tuple[str, str]]) -> dict[str, Cus
     for row in rows:
         found.setdefault(row.address_lower, row.customer)  # the longest-standing wins
     missing = [key for key in names if key not in found]
-    original = {address.lower(): address for address, _ in senders}
+    original: dict[str, str] = {}
+    for address, _ in senders:
+        original.setdefault(address.lower(), address)  # as first written
     created = customers_create(
         drafts=[_draft_from_email(original[key], names[key]) for key in missing]
     )

@@ -1,5 +1,7 @@
 from datetime import datetime, timedelta
+from functools import partial
 
+from django.db import transaction
 from django.db.models import Q
 
 from frontdoor.directory.models import ContactPoint
@@ -15,10 +17,11 @@ def contact_point_mark_used(*, contact_point_id: int, at: datetime) -> None:
     marked = _last_marked.get(contact_point_id)
     if marked is not None and marked <= at < marked + MARK_EVERY:
         return
-    _last_marked[contact_point_id] = at
     ContactPoint.objects.filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=at), pk=contact_point_id
     ).update(last_used_at=at)
+    # Remembered only once it is kept: a rolled-back mark must not stop the next one.
+    transaction.on_commit(partial(_last_marked.__setitem__, contact_point_id, at))
 
 
 def contact_point_marks_forget() -> None:

@@ -73,7 +73,7 @@ class OutboundEmail(models.Model):
         Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="outbound_email"
     )
     # What caused it, so a re-delivered message can never be acknowledged twice.
-    cause_key = models.CharField(max_length=320, null=True, blank=True, unique=True)
+    cause_key = models.CharField(max_length=400, null=True, blank=True, unique=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

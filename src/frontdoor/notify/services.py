@@ -116,9 +116,41 @@ class EmailDraft:
     sent_by: Any = None
 
 
-def email_queue(**fields: Any) -> OutboundEmail:
-    """Put one email (the fields of EmailDraft) in the outbox: see emails_queue."""
-    (email,) = emails_queue(drafts=[EmailDraft(**fields)])
+def email_queue(
+    *,
+    kind: str,
+    from_address: str,
+    to_address: str,
+    subject: str,
+    text_body: str,
+    html_body: str = "",
+    from_name: str = "",
+    case: Case | None = None,
+    contact: Contact | None = None,
+    in_reply_to: str = "",
+    references: str = "",
+    auto_submitted: bool = False,
+    cause_key: str | None = None,
+    sent_by: Any = None,
+) -> OutboundEmail:
+    """Put one email in the outbox: see emails_queue."""
+    draft = EmailDraft(
+        kind=kind,
+        from_address=from_address,
+        to_address=to_address,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+        from_name=from_name,
+        case=case,
+        contact=contact,
+        in_reply_to=in_reply_to,
+        references=references,
+        auto_submitted=auto_submitted,
+        cause_key=cause_key,
+        sent_by=sent_by,
+    )
+    (email,) = emails_queue(drafts=[draft])
     return email
 
 

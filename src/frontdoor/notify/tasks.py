@@ -1,12 +1,24 @@
 """Background tasks of the notify app, run by `frontdoor worker` (django-tasks, database
 backend): they survive restarts because the queue is a table."""
 
+import logging
+
 from django_tasks import task
 
 from frontdoor.notify import services
 
+log = logging.getLogger(__name__)
+
 
 @task()
 def outbound_emails_deliver(pks: list[int]) -> str:
-    """Deliver emails queued together (one task per transaction that queued them)."""
-    return "\n".join(f"{pk}: {services.outbound_email_deliver(pk=pk)}" for pk in pks)
+    """Deliver emails queued together (a batch of acknowledgements, say). One that fails in
+    an unexpected way is logged and left to the outbox sweep; the rest still go."""
+    outcomes = []
+    for pk in pks:
+        try:
+            outcomes.append(f"{pk}: {services.outbound_email_deliver(pk=pk)}")
+        except Exception:
+            log.exception("Delivering outbound email %s failed; the outbox sweep tries again", pk)
+            outcomes.append(f"{pk}: failed, left for the sweep")
+    return "\n".join(outcomes)

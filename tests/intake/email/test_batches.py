@@ -154,7 +154,13 @@ def test_batches_are_bounded_by_count_and_by_size(settings, monkeypatch):
     assert batches == [[1, 1, 1], [1, 8], [4], [20], [1]]
 
 
-def test_batch_after_batch_read_in_another_process_threads_across_batches(waste_inbox):
+def test_batch_after_batch_read_in_another_process_threads_across_batches(waste_inbox, monkeypatch):
+    monkeypatch.setattr(services, "_cores", lambda: 2)
+
+    def read_here(*args, **kwargs):
+        raise AssertionError("read in this process, not in the reader")
+
+    monkeypatch.setattr(services, "email_read", read_here)
     first = message(sender="ann@example.com", subject="Bin missed")
     reply = message(
         sender="ann@example.com", subject="Re: Bin missed", in_reply_to=first["Message-ID"]
@@ -176,6 +182,8 @@ def test_mail_is_still_read_and_stored_when_the_reader_process_dies(
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
+    submitted = []
+
     class DeadReaders:
         """A pool whose process was killed (out of memory, say)."""
 
@@ -189,12 +197,78 @@ def test_mail_is_still_read_and_stored_when_the_reader_process_dies(
             return False
 
         def submit(self, *args, **kwargs):
+            submitted.append(args)
             killed = Future()
             killed.set_exception(BrokenProcessPool("the reader was killed"))
             return killed
 
+    monkeypatch.setattr(services, "_cores", lambda: 2)
     monkeypatch.setattr(services, "ProcessPoolExecutor", DeadReaders)
     batches = [arriving(waste_inbox, message(subject=f"Bin {n}")) for n in range(3)]
     stored = [email for batch in emails_receive_all(batches=batches) for email in batch]
     assert [e.status for e in stored] == ["accepted"] * 3 and Case.objects.count() == 3
     assert "reading the rest of the mail here" in caplog.text
+    assert len(submitted) == 3
+
+
+def test_a_batch_that_loses_a_race_looks_again_and_takes_what_the_winner_stored(
+    waste_inbox, monkeypatch
+):
+    raced = message(subject="Bin missed")
+    winner = receive(waste_inbox, raced)  # another receiver stored it a moment before
+    real = services.stored_keys
+    looks = []
+
+    def too_early_then_real(identities):
+        looks.append(identities)
+        return {} if len(looks) == 1 else real(identities)
+
+    monkeypatch.setattr(services, "stored_keys", too_early_then_real)
+    again, other = emails_receive(messages=arriving(waste_inbox, raced, message(subject="Other")))
+    assert again == winner and other.case not in (None, winner.case)
+    assert (InboundEmail.objects.count(), Case.objects.count(), Contact.objects.count()) == (
+        2,
+        2,
+        2,
+    )
+    assert OutboundEmail.objects.count() == 2
+
+
+def test_values_a_database_would_refuse_are_made_to_fit(waste_inbox):
+    # PostgreSQL refuses NUL in text and values longer than their column.
+    raw = (
+        b"From: jo@example.com\r\n"
+        b"Subject: =?utf-8?q?Bin=00_missed?=\r\n"
+        b"Message-ID: <" + b"x" * 320 + b"@example.com>\r\n"
+        b"Auto-Submitted: auto-replied; " + b"z" * 300 + b"\r\n"
+        b"\r\n"
+        b"Missed\x00 again"
+    )
+    incoming = IncomingEmail(raw=raw, contact_point=waste_inbox, source="smtp")
+    (email,) = emails_receive(messages=[incoming])
+    email.refresh_from_db()
+    assert email.status == "accepted" and email.subject == "Bin missed"
+    assert email.text_body == "Missed again" and len(email.auto_reply_reason) == 200
+    assert len(email.message_key) == 300
+    assert email.contact.source_key == f"email:{waste_inbox.pk}:{email.message_key}"
+    assert emails_receive(messages=[incoming]) == [email]
+
+
+def test_a_value_the_database_refuses_quarantines_that_message_only(waste_inbox, monkeypatch):
+    from django.db import DataError
+
+    real = services._new_case
+
+    def refused(email, parsed, rule, previous):
+        if "refused" in parsed.subject:
+            raise DataError("value too long for type character varying(200)")
+        return real(email, parsed, rule, previous)
+
+    monkeypatch.setattr(services, "_new_case", refused)
+    kept, bad = emails_receive(
+        messages=arriving(waste_inbox, message(subject="Bin"), message(subject="A refused one"))
+    )
+    assert kept.status == "accepted" and bad.status == "quarantined" and bad.raw
+    assert "The database refused part of this message" in bad.quarantine_reason
+    # What was understood is not stored again, in case that is what the database refused.
+    assert bad.subject == ""

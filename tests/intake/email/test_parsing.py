@@ -193,3 +193,21 @@ def test_generated_messages_never_break_the_parser(subject, sender, body, charse
         assert str(error)
     else:
         assert "@" in parsed.from_address
+
+
+def test_what_trips_the_standard_library_is_refused_with_a_reason_not_raised():
+    from frontdoor.intake.email.parsing import email_read
+
+    broken_parameter = (
+        b"From: jo@example.com\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+        b"--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+        b"--b\r\nContent-Disposition: attachment; filename*\r\n\r\nxx\r\n--b--\r\n"
+    )
+    reason = email_read(broken_parameter, envelope_from=None, **LIMITS)
+    assert isinstance(reason, str) and "could not be read" in reason
+
+
+def test_a_charset_name_no_codec_could_have_is_read_as_utf_8():
+    raw = b'From: jo@example.com\r\nContent-Type: text/plain; charset="utf\x00-8"\r\n\r\nhello\x00'
+    assert parse(raw).text_body == "hello"

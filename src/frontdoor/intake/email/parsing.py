@@ -31,7 +31,7 @@ MAX_HEADERS = 1000
 MAX_PARTS = 500
 # An archive that would unpack to more than this many times its size is treated as a bomb.
 MAX_ARCHIVE_RATIO = 100
-_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+_MESSAGE_ID = re.compile(r"<[^<>\s\x00]+>")
 
 
 class _RememberedHeaders(HeaderRegistry):
@@ -129,21 +129,36 @@ class Reading:
 def messages_read(
     messages: list[tuple[bytes, str | None]], *, max_bytes: int, max_attachment_bytes: int
 ) -> list[Reading]:
-    """Key and parse each (raw bytes, envelope sender). Pure, so it can run in another
-    process (see services.emails_receive_all)."""
-    readings = []
-    for raw, envelope_from in messages:
-        try:
-            parsed: ParsedEmail | str = email_parse(
+    """Key and read each (raw bytes, envelope sender). Pure, so it can run in another process
+    (see services.emails_receive_all)."""
+    return [
+        Reading(
+            key=message_key(raw),
+            parsed=email_read(
                 raw,
                 envelope_from=envelope_from,
                 max_bytes=max_bytes,
                 max_attachment_bytes=max_attachment_bytes,
-            )
-        except Unparseable as error:
-            parsed = str(error)
-        readings.append(Reading(key=message_key(raw), parsed=parsed))
-    return readings
+            ),
+        )
+        for raw, envelope_from in messages
+    ]
+
+
+def email_read(
+    raw: bytes, *, envelope_from: str | None, max_bytes: int, max_attachment_bytes: int
+) -> ParsedEmail | str:
+    """What can be understood of a message, or why nothing can, for staff: never an
+    exception, so one odd message cannot stop the others arriving with it."""
+    try:
+        return email_parse(
+            raw,
+            envelope_from=envelope_from,
+            max_bytes=max_bytes,
+            max_attachment_bytes=max_attachment_bytes,
+        )
+    except Unparseable as error:
+        return str(error)
 
 
 def message_ids(value: str | None) -> list[str]:
@@ -166,6 +181,19 @@ def email_parse(
         raise Unparseable("The message could not be read as email.")
     if len(message.keys()) > MAX_HEADERS:
         raise Unparseable(f"It has {len(message.keys()):,} headers, more than we accept.")
+    try:
+        return _parsed(message, envelope_from, max_attachment_bytes)
+    except Unparseable:
+        raise
+    except Exception as error:  # noqa: BLE001 - the standard library's own failure is the reason
+        raise Unparseable(
+            f"Part of it could not be read ({type(error).__name__}: {error})."
+        ) from error
+
+
+def _parsed(
+    message: EmailMessage, envelope_from: str | None, max_attachment_bytes: int
+) -> ParsedEmail:
     tokens = _raw_headers(message)
     from_name, from_address = _sender(tokens)
     if not from_address:
@@ -181,9 +209,14 @@ def email_parse(
         references=message_ids(tokens.get("references")),
         text_body=text_body,
         html_body=html_body,
-        auto_reply_reason=_auto_reply_reason(message, tokens, from_address, envelope_from),
+        auto_reply_reason=_auto_reply_reason(message, tokens, from_address, envelope_from)[:200],
         attachments=_attachments(message, body_parts, max_attachment_bytes),
     )
+
+
+def _text(value: str) -> str:
+    """Text as a database column can keep it: PostgreSQL refuses the NUL character."""
+    return value.replace("\x00", "")
 
 
 # Headers read as they came, without the modern API's parsing (which, for addresses, costs
@@ -215,7 +248,7 @@ def _raw_headers(message: EmailMessage) -> dict[str, str]:
         key = name.lower()
         if key in RAW_HEADERS and key not in found:
             text = str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            found[key] = " ".join(text.split())
+            found[key] = " ".join(_text(text).split())
     return found
 
 
@@ -224,7 +257,7 @@ def _header(message: EmailMessage, name: str) -> str:
         value = message.get(name)
     except Exception:  # noqa: BLE001 - a header too broken to decode is treated as absent
         return ""
-    return " ".join(str(value).split()) if value is not None else ""
+    return " ".join(_text(str(value)).split()) if value is not None else ""
 
 
 def _sender(headers: dict[str, str]) -> tuple[str, str]:
@@ -241,7 +274,7 @@ def _words_decoded(text: str) -> str:
     if "=?" not in text:
         return text
     try:
-        return str(make_header(decode_header(text)))
+        return _text(str(make_header(decode_header(text))))
     except (HeaderParseError, LookupError, UnicodeError, ValueError):
         return text  # an unknown charset or a broken word: the name as it came
 
@@ -271,7 +304,7 @@ def _text_of(part: Message) -> str:
     charset = part.get_content_charset() or "utf-8"
     try:
         return payload.decode(charset, errors="replace")
-    except LookupError:
+    except (LookupError, ValueError):  # no such charset, or a name no codec could have
         return payload.decode("utf-8", errors="replace")
 
 
@@ -291,7 +324,7 @@ def _bodies(message: EmailMessage) -> tuple[str, str, set[int]]:
         chosen.add(id(html_part))
     if not text and html:
         text = html_to_text(html)
-    return text.replace("\r\n", "\n").strip(), html, chosen
+    return _text(text.replace("\r\n", "\n")).strip(), _text(html), chosen
 
 
 def _attachments(
@@ -318,10 +351,10 @@ def _attachments(
         found.append(
             ParsedAttachment(
                 filename=_safe_filename(filename, content_type, len(found) + 1),
-                content_type=content_type[:120],
+                content_type=_text(content_type)[:120],
                 size=len(data),
                 content=None if omitted else data,
-                content_id=(str(part.get("content-id") or "").strip("<> "))[:300],
+                content_id=_text(str(part.get("content-id") or "").strip("<> "))[:300],
                 inline=disposition == "inline",
                 omitted_reason=omitted,
             )

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from frontdoor.cases.models import Case, Channel, Contact
@@ -46,6 +46,7 @@ from frontdoor.intake.email.models import EmailAttachment, InboundEmail
 from frontdoor.intake.email.parsing import (
     ParsedEmail,
     Reading,
+    email_read,
     message_key,
     messages_read,
     quoted_history_split,
@@ -111,10 +112,12 @@ def emails_receive(*, messages: Sequence[IncomingEmail]) -> list[InboundEmail]:
     reason. Returns the stored message for each, in order: for a message its inbox already
     has (or one earlier in the same batch), the one stored before.
 
-    The batch is one transaction. If it fails for a reason other than the database itself (a
-    case closed meanwhile, a message that trips a fault), each message is tried alone, and one
-    that still fails is kept in quarantine with the reason: nothing is lost. A failure of the
-    database itself is raised, with nothing stored, for the caller to try again later."""
+    The batch is one transaction. If it fails because of a message (one that trips a fault,
+    a value the database refuses, a case closed meanwhile), each message is stored on its own
+    and one that still fails is kept in quarantine with the reason: nothing is lost, and one
+    odd message does not hold up the rest. If the database itself fails, that is raised: the
+    batch is not kept (in the one-by-one fallback, those stored before it are), and the way
+    in tries again later, finding what was kept already there."""
     return _receive(messages, {})
 
 
@@ -125,8 +128,8 @@ def emails_receive_all(
 
     Reading (parsing) is about a third of the work and needs no database, so on a machine
     with more than one core the next batch is read in another process while this one is
-    stored."""
-    cores = os.cpu_count() or 1
+    stored. If that process dies, the mail is read here instead."""
+    cores = _cores()
     if cores < 2:
         for batch in batches:
             yield emails_receive(messages=batch)
@@ -142,17 +145,24 @@ def emails_receive_all(
             yield _receive_read(*waiting.popleft())
 
 
+def _cores() -> int:
+    """The cores this process may run on (a container may allow fewer than the machine has)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _limits() -> dict[str, int]:
+    return {
+        "max_bytes": settings.FRONTDOOR_MAX_MESSAGE_BYTES,
+        "max_attachment_bytes": settings.FRONTDOOR_MAX_ATTACHMENT_BYTES,
+    }
+
+
 def _read_elsewhere(
     readers: ProcessPoolExecutor, batch: Sequence[IncomingEmail]
 ) -> Future[list[Reading]] | None:
     try:
         # Only bytes cross to the reader: it needs no database and no Django set-up.
-        return readers.submit(
-            messages_read,
-            [(m.raw, m.envelope_from) for m in batch],
-            max_bytes=settings.FRONTDOOR_MAX_MESSAGE_BYTES,
-            max_attachment_bytes=settings.FRONTDOOR_MAX_ATTACHMENT_BYTES,
-        )
+        return readers.submit(messages_read, [(m.raw, m.envelope_from) for m in batch], **_limits())
     except BrokenProcessPool:
         return None  # read here instead, as on one core
 
@@ -172,20 +182,30 @@ def _receive_read(
 def _receive(messages: Sequence[IncomingEmail], read: dict[int, Reading]) -> list[InboundEmail]:
     """emails_receive, with some messages already read (by position)."""
     keys = [read[p].key if p in read else message_key(m.raw) for p, m in enumerate(messages)]
+    identities = [(m.contact_point.pk, key) for m, key in zip(messages, keys, strict=True)]
     for attempt in range(1, RACE_RETRIES + 1):
-        stored = stored_keys(
-            (m.contact_point.pk, key) for m, key in zip(messages, keys, strict=True)
-        )
-        fresh = _first_new(messages, keys, stored)
-        for position in fresh:
-            if position not in read:
-                (read[position],) = _reading([messages[position]])
-        arrivals = [_Arrival(messages[p], keys[p], read[p].parsed) for p in fresh]
+        stored = stored_keys(identities)
+        fresh = _first_new(identities, stored)
+        arrivals = [
+            _Arrival(
+                messages[p],
+                keys[p],
+                read[p].parsed
+                if p in read
+                else email_read(
+                    messages[p].raw, envelope_from=messages[p].envelope_from, **_limits()
+                ),
+            )
+            for p in fresh
+        ]
         try:
             made = _store(arrivals)
         except IntegrityError:
-            if attempt < RACE_RETRIES:
+            raced = stored_keys(identities[p] for p in fresh)
+            if raced and attempt < RACE_RETRIES:
                 continue  # another receiver stored some of these first: look again
+            made = _store_one_by_one(arrivals)
+        except DataError:  # a value the database refuses: one message's fault
             made = _store_one_by_one(arrivals)
         except DatabaseError:
             raise
@@ -193,7 +213,7 @@ def _receive(messages: Sequence[IncomingEmail], read: dict[int, Reading]) -> lis
             made = _store_one_by_one(arrivals)
         stored.update(((e.contact_point_id, e.message_key), e) for e in made)
         break
-    return [stored[(m.contact_point.pk, key)] for m, key in zip(messages, keys, strict=True)]
+    return [stored[identity] for identity in identities]
 
 
 def in_batches(items: Iterable[T], *, size: Callable[[T], int]) -> Iterator[list[T]]:
@@ -226,27 +246,16 @@ class _Arrival:
 
 
 def _first_new(
-    messages: Sequence[IncomingEmail],
-    keys: list[str],
-    stored: dict[tuple[int, str], InboundEmail],
+    identities: list[tuple[int, str]], stored: dict[tuple[int, str], InboundEmail]
 ) -> list[int]:
     """The positions of the messages to store: the first of each not stored before."""
     seen: set[tuple[int, str]] = set(stored)
     first = []
-    for position, (message, key) in enumerate(zip(messages, keys, strict=True)):
-        identity = (message.contact_point.pk, key)
+    for position, identity in enumerate(identities):
         if identity not in seen:
             seen.add(identity)
             first.append(position)
     return first
-
-
-def _reading(messages: Sequence[IncomingEmail]) -> list[Reading]:
-    return messages_read(
-        [(m.raw, m.envelope_from) for m in messages],
-        max_bytes=settings.FRONTDOOR_MAX_MESSAGE_BYTES,
-        max_attachment_bytes=settings.FRONTDOOR_MAX_ATTACHMENT_BYTES,
-    )
 
 
 def _store_one_by_one(arrivals: list[_Arrival]) -> list[InboundEmail]:
@@ -254,6 +263,9 @@ def _store_one_by_one(arrivals: list[_Arrival]) -> list[InboundEmail]:
     quarantine with the reason, for staff to see and process again after a fix."""
     made = []
     for arrival in arrivals:
+        # What staff see of a quarantined message: what was understood of it, unless the
+        # database refused that; the raw message is always kept.
+        understood = arrival.reading
         try:
             made += _store([arrival])
             continue
@@ -265,6 +277,10 @@ def _store_one_by_one(arrivals: list[_Arrival]) -> list[InboundEmail]:
                 continue
             log.exception("Could not store message %s; quarantined", arrival.key)
             reason = "Frontdoor could not store this message (a fault, logged for the team)."
+        except DataError as error:
+            log.exception("The database refused message %s; quarantined", arrival.key)
+            reason = f"The database refused part of this message ({error})."
+            understood = reason
         except DatabaseError:
             raise
         except ValidationError as error:
@@ -272,9 +288,7 @@ def _store_one_by_one(arrivals: list[_Arrival]) -> list[InboundEmail]:
         except Exception as error:  # noqa: BLE001 - kept, with the reason, never lost
             log.exception("Could not process message %s; quarantined", arrival.key)
             reason = f"Frontdoor could not process this message ({type(error).__name__}: {error})."
-        made += _store(
-            [_Arrival(arrival.message, arrival.key, arrival.reading, reason + _AFTER_A_FIX)]
-        )
+        made += _store([_Arrival(arrival.message, arrival.key, understood, reason + _AFTER_A_FIX)])
     return made
 
 
@@ -355,7 +369,7 @@ def _fill(email: InboundEmail, parsed: ParsedEmail) -> None:
 
 def _quarantine(email: InboundEmail, reason: str) -> None:
     email.status = InboundEmail.Status.QUARANTINED
-    email.quarantine_reason = reason
+    email.quarantine_reason = reason.replace("\x00", "")
 
 
 def _attachments_store(readable: list[tuple[InboundEmail, ParsedEmail]]) -> None:
@@ -383,9 +397,7 @@ def email_reprocess(*, email: InboundEmail) -> InboundEmail:
     )
     if email.status != InboundEmail.Status.QUARANTINED:
         return email
-    incoming = IncomingEmail(raw=bytes(email.raw), contact_point=email.contact_point, source="")
-    (read,) = _reading([incoming])
-    reading = read.parsed
+    reading = email_read(bytes(email.raw), envelope_from=None, **_limits())
     if isinstance(reading, str):
         email.quarantine_reason = reading
         email.save(update_fields=["quarantine_reason"])
@@ -416,71 +428,32 @@ def _contacts_from(readable: list[tuple[InboundEmail, ParsedEmail]]) -> None:
     """Make each message a contact: on the case it continues, or on a case it opens (routed by
     the keyword rules and acknowledged). Sets the message's case, contact and acknowledgement,
     or quarantines it; the caller saves it."""
-    recordable = []
-    for email, parsed in readable:
-        try:
-            email_normalise(parsed.from_address)
-        except ValidationError:
-            _quarantine(
-                email,
-                f"The sender's address {parsed.from_address!r} cannot be kept on a customer "
-                "record.",
-            )
-            continue
-        recordable.append((email, parsed))
+    recordable = _senders_recordable(readable)
     customers = customers_for_emails(
         senders=[(parsed.from_address, parsed.from_name) for _, parsed in recordable]
     )
-    found = _cases_continued([parsed for _, parsed in recordable])
-    latest: dict[int, Case] = {}  # cases reopened so far, for a later message to see
+    answered = _cases_answered(recordable, customers)
     plans: list[_Plan] = []
     drafts: list[ContactDraft] = []
-    for (email, parsed), case in zip(recordable, found, strict=True):
-        inbox = email.contact_point
+    for (email, parsed), (continued, previous) in zip(recordable, answered, strict=True):
         customer = customers[parsed.from_address.lower()]
-        continued, previous = _continue(case, customer, latest)
-        new_case = None
-        rule = None
+        new_case, rule = None, None
         if continued is None:
-            rule = rule_for(
-                MailFacts(
-                    inbox_id=inbox.pk,
-                    sender=parsed.from_address,
-                    subject=parsed.subject,
-                    body=parsed.text_body,
-                )
-            )
-            service = rule.service if rule is not None and rule.service else inbox.service
-            if service is None:
-                _quarantine(
-                    email,
-                    f"The inbox {inbox.address} has no service, so a new case cannot be opened. "
-                    "Set its service in Configuration, then process the message again.",
-                )
+            rule = _rule_for(email, parsed)
+            new_case = _new_case(email, parsed, rule, previous)
+            if new_case is None:
                 continue
-            fresh, _ = quoted_history_split(parsed.text_body)
-            new_case = CaseDraft(
-                service=service,
-                summary=(parsed.subject or "Email with no subject")[:200],
-                kind=Case.Kind.ENQUIRY,
-                priority=rule.priority
-                if rule is not None and rule.priority
-                else Case.Priority.NORMAL,
-                description=fresh[:20000],
-                previous_case=previous,
-                routed_by=rule,
-            )
         plans.append(_Plan(email=email, opens_case=new_case is not None, rule=rule))
         drafts.append(
             ContactDraft(
                 channel=Channel.EMAIL,
                 customer=customer,
-                contact_point=inbox,
+                contact_point=email.contact_point,
                 case=continued,
                 new_case=new_case,
                 occurred_at=email.received_at,
                 summary=(parsed.subject or "")[:300],
-                source_key=f"email:{inbox.pk}:{email.message_key}",
+                source_key=f"email:{email.contact_point_id}:{email.message_key}",
             )
         )
     opened: list[NewCaseMail] = []
@@ -496,6 +469,62 @@ def _contacts_from(readable: list[tuple[InboundEmail, ParsedEmail]]) -> None:
             case = email.case = routing_apply(case=case, rule=plan.rule)
         opened.append(NewCaseMail(email=email, case=case, rule=plan.rule))
     acknowledgements_queue(mails=opened)
+
+
+def _senders_recordable(
+    readable: list[tuple[InboundEmail, ParsedEmail]],
+) -> list[tuple[InboundEmail, ParsedEmail]]:
+    """The messages whose sender can be kept on a customer record; the others quarantined."""
+    recordable = []
+    for email, parsed in readable:
+        try:
+            email_normalise(parsed.from_address)
+        except ValidationError:
+            _quarantine(
+                email,
+                f"The sender's address {parsed.from_address!r} cannot be kept on a customer "
+                "record.",
+            )
+            continue
+        recordable.append((email, parsed))
+    return recordable
+
+
+def _rule_for(email: InboundEmail, parsed: ParsedEmail) -> RoutingRule | None:
+    return rule_for(
+        MailFacts(
+            inbox_id=email.contact_point_id,
+            sender=parsed.from_address,
+            subject=parsed.subject,
+            body=parsed.text_body,
+        )
+    )
+
+
+def _new_case(
+    email: InboundEmail, parsed: ParsedEmail, rule: RoutingRule | None, previous: Case | None
+) -> CaseDraft | None:
+    """The case a new message opens, or None (and the message quarantined) when its inbox
+    has no service to open one for."""
+    inbox = email.contact_point
+    service = rule.service if rule is not None and rule.service else inbox.service
+    if service is None:
+        _quarantine(
+            email,
+            f"The inbox {inbox.address} has no service, so a new case cannot be opened. "
+            "Set its service in Configuration, then process the message again.",
+        )
+        return None
+    fresh, _ = quoted_history_split(parsed.text_body)
+    return CaseDraft(
+        service=service,
+        summary=(parsed.subject or "Email with no subject")[:200],
+        kind=Case.Kind.ENQUIRY,
+        priority=rule.priority if rule is not None and rule.priority else Case.Priority.NORMAL,
+        description=fresh[:20000],
+        previous_case=previous,
+        routed_by=rule,
+    )
 
 
 def _reference_pattern() -> re.Pattern[str]:
@@ -533,29 +562,44 @@ def _cases_continued(messages: list[ParsedEmail]) -> list[Case | None]:
     ]
 
 
-def _continue(
-    case: Case | None, customer: Customer, latest: dict[int, Case]
-) -> tuple[Case | None, Case | None]:
-    """(the open case this message continues, or None; the earlier case a new one follows).
+def _cases_answered(
+    recordable: list[tuple[InboundEmail, ParsedEmail]], customers: dict[str, Customer]
+) -> list[tuple[Case | None, Case | None]]:
+    """For each message, (the open case it continues, or None; the earlier case a new one
+    follows, or None).
 
     A reply to a closed case reopens it within the council's window, else opens a new case
-    linked to it. Quoting someone else's reference does not put mail on their case."""
-    if case is None:
-        return None, None
-    case = latest.get(case.pk, case)
-    if case.customer_id not in (None, customer.pk):
-        return None, None
-    if case.is_open:
-        return case, None
+    linked to it. Quoting someone else's reference does not put mail on their case. Cases are
+    reopened in order of id, the order every batch locks them in."""
     window = timedelta(days=Council.current().reopen_window_days)
-    ended = case.closed_at or case.resolved_at or case.updated_at
-    if timezone.now() - ended > window:
-        return None, case
-    reopened = case_reopen(
-        case=case, actor=None, reason="The customer replied by email", channel=Channel.EMAIL
-    )
-    latest[reopened.pk] = reopened
-    return reopened, None
+    now = timezone.now()
+    answers: list[tuple[Case | None, Case | None]] = []
+    reopening: dict[int, Case] = {}
+    found = _cases_continued([parsed for _, parsed in recordable])
+    for (_, parsed), case in zip(recordable, found, strict=True):
+        customer = customers[parsed.from_address.lower()]
+        if case is None or case.customer_id not in (None, customer.pk):
+            answers.append((None, None))
+        elif case.is_open:
+            answers.append((case, None))
+        elif now - (case.closed_at or case.resolved_at or case.updated_at) > window:
+            answers.append((None, case))
+        else:
+            reopening[case.pk] = case
+            answers.append((case, None))
+    reopened = {
+        pk: case_reopen(
+            case=reopening[pk],
+            actor=None,
+            reason="The customer replied by email",
+            channel=Channel.EMAIL,
+        )
+        for pk in sorted(reopening)
+    }
+    return [
+        (reopened.get(case.pk, case) if case is not None else None, previous)
+        for case, previous in answers
+    ]
 
 
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv)\s*:\s*)+", re.IGNORECASE)
