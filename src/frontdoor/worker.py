@@ -1,5 +1,6 @@
 """The background worker: runs queued tasks (django-tasks' database backend) and the
-periodic jobs: polling IMAP mailboxes and sweeping the outbox for mail a dead worker left.
+periodic jobs: offering work to advisors, polling IMAP mailboxes and sweeping the outbox for
+mail a dead worker left.
 
 `frontdoor worker` runs it in the foreground; `frontdoor run` starts it beside the web
 server and the mail receiver. Several workers may run at once: each task and each outbound
@@ -37,6 +38,18 @@ def _mailboxes_poll() -> None:
     imap_mailboxes_poll()
 
 
+def _work_dispatch() -> None:
+    from frontdoor.routing.services import work_dispatch
+
+    work_dispatch()
+
+
+def _wal_checkpoint() -> None:
+    from frontdoor.core.database import wal_checkpoint
+
+    wal_checkpoint()
+
+
 def _task_results_prune() -> None:
     """Finished tasks are kept a week for diagnosis, then deleted."""
     DBTaskResult.objects.finished().filter(
@@ -56,6 +69,9 @@ def periodic_jobs() -> list[PeriodicJob]:
     return [
         PeriodicJob("poll IMAP mailboxes", settings.FRONTDOOR_IMAP_POLL_SECONDS, _mailboxes_poll),
         PeriodicJob("sweep the outbox", 60, _outbox_sweep),
+        # Offers reach advisors within about a second of work arriving or an advisor freeing.
+        PeriodicJob("offer work to advisors", 1, _work_dispatch),
+        PeriodicJob("write the SQLite log back to the database", 1, _wal_checkpoint),
         PeriodicJob("prune finished tasks", 3600, _task_results_prune),
     ]
 

@@ -18,13 +18,18 @@ def test_configuration_is_for_administrators_only(client, ada, ava, cara):
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
-def test_every_admin_page_opens_for_the_administrator(client, ada):
+def test_every_admin_page_opens_for_the_administrator(client, ada, ava):
     from django.contrib import admin
     from django.urls import reverse
 
-    from tests.factories import CustomerFactory
+    from frontdoor.cases.models import Channel
+    from frontdoor.routing.services import work_items_enqueue, work_next
+    from tests.factories import CustomerFactory, case_for
 
     CustomerFactory.create()
+    # Work taken from a queue, so its item, offer and the advisor's presence have pages too.
+    work_items_enqueue(cases=[case_for(channel=Channel.EMAIL)])
+    work_next(user=ava)
     client.force_login(ada)
     for model in admin.site._registry:
         meta = model._meta

@@ -254,6 +254,7 @@ class CaseEvent(models.Model):
         CLOSED = "closed", "Closed"
         REOPENED = "reopened", "Reopened"
         ASSIGNED = "assigned", "Assigned"
+        RELEASED = "released", "Returned to the queue"
 
     case = models.ForeignKey(
         Case,

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from frontdoor.cases.models import (
@@ -467,6 +467,7 @@ def case_await_customer(*, case: Case, actor: Any, text: str, channel: str = Cha
     case.status = S.AWAITING_CUSTOMER
     case.first_responded_at = case.first_responded_at or now
     case.save(update_fields=["status", "first_responded_at", "updated_at"])
+    _front_office_work_ends(case, at=now)
     _event(
         case,
         CaseEvent.Kind.AWAITING_CUSTOMER,
@@ -504,6 +505,7 @@ def case_forward(
     case.assigned_to = None
     case.forwarded_at = now
     case.save(update_fields=["status", "department", "assigned_to", "forwarded_at", "updated_at"])
+    _front_office_work_ends(case, at=now)
     _event(
         case,
         CaseEvent.Kind.FORWARDED,
@@ -514,6 +516,62 @@ def case_forward(
         department=department,
     )
     return case
+
+
+@transaction.atomic
+def case_assign(
+    *, case_id: int, to: Any, actor: Any, text: str, channel: str = Channel.STAFF
+) -> None:
+    """Give an open case to someone to work on now (from the queue, or by a team leader); a
+    new case is then in progress. One conditional UPDATE, which also locks the row: the queue
+    hands out cases all day, so this does not read the case first."""
+    taken = Case.objects.filter(pk=case_id, status__in=OPEN_STATUSES).update(
+        assigned_to=to,
+        status=models.Case(
+            models.When(status=S.NEW, then=models.Value(S.IN_PROGRESS)),
+            default=models.F("status"),
+        ),
+        updated_at=timezone.now(),
+    )
+    if not taken:
+        raise CaseTransitionError(
+            "This case is no longer open, so it cannot be assigned.", code="invalid_transition"
+        )
+    CaseEvent.objects.create(
+        case_id=case_id,
+        kind=CaseEvent.Kind.ASSIGNED,
+        actor=actor,
+        channel=channel,
+        at=timezone.now(),
+        text=text,
+        visible_to_customer=False,
+    )
+
+
+@transaction.atomic
+def case_release(*, case: Case, actor: Any, text: str, channel: str = Channel.STAFF) -> Case:
+    """Take a case back from whoever was working on it, for the queue to give it again."""
+    case = _lock(case)
+    case.assigned_to = None
+    case.save(update_fields=["assigned_to", "updated_at"])
+    _event(
+        case,
+        CaseEvent.Kind.RELEASED,
+        actor=actor,
+        channel=channel,
+        text=text,
+        visible_to_customer=False,
+    )
+    return case
+
+
+def _front_office_work_ends(case: Case, *, at: datetime) -> None:
+    """The case no longer needs the front office (it was answered, forwarded or resolved), so
+    its place in the work queues ends. Work items are routing's; imported here rather than at
+    the top because routing builds on cases."""
+    from frontdoor.routing.services import work_items_end
+
+    work_items_end(case_id=case.pk, at=at)
 
 
 @transaction.atomic
@@ -580,6 +638,7 @@ def case_resolve(
             "updated_at",
         ]
     )
+    _front_office_work_ends(case, at=now)
     _event(
         case,
         CaseEvent.Kind.RESOLVED,
@@ -599,6 +658,7 @@ def case_close(*, case: Case, actor: Any, channel: str = Channel.STAFF) -> Case:
     case.status = S.CLOSED
     case.closed_at = now
     case.save(update_fields=["status", "closed_at", "updated_at"])
+    _front_office_work_ends(case, at=now)
     _event(case, CaseEvent.Kind.CLOSED, actor=actor, channel=channel, at=now)
     return case
 

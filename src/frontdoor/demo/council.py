@@ -18,8 +18,10 @@ from frontdoor.directory.models import (
     Skill,
     SLAPolicy,
     StaffMember,
+    StaffSkill,
+    Team,
 )
-from frontdoor.routing.models import RoutingRule
+from frontdoor.routing.models import RoutingRule, WorkChannel, WorkQueue
 
 DEMO_PASSWORD = "frontdoor-demo"  # noqa: S105 - the published demo sign-in, not a secret
 
@@ -285,6 +287,38 @@ STAFF: list[tuple[str, str, str, Role, str | None, bool, bool]] = [
 ]
 RESIDENTS = [("cara", "Cara", "Resident"), ("carl", "Carl", "Resident")]
 
+# The front office's email queues: name, position, services (none: the rest of the email).
+WORK_QUEUES = [
+    ("Email: Revenues", 10, ["council-tax", "housing-benefit", "business-rates"]),
+    (
+        "Email: Environment",
+        20,
+        [
+            "missed-bin",
+            "bulky-waste",
+            "garden-waste",
+            "fly-tipping",
+            "street-cleansing",
+            "potholes",
+            "street-lighting",
+            "dangerous-structure",
+        ],
+    ),
+    ("Email: Health and Wellbeing", 30, ["blue-badge"]),
+    ("Email: General", 100, []),
+]
+# Front-office staff in the Customer Services team, and their skills with levels
+# (1 Learning, 2 Skilled, 3 Expert).
+FRONT_OFFICE_SKILLS = {
+    "ava": {
+        "General enquiries": 3,
+        "Council tax": 2,
+        "Waste and recycling": 2,
+        "Highways and streets": 1,
+    },
+    "tess": {name: 3 for names in SKILLS.values() for name in names},
+}
+
 
 @dataclass(frozen=True)
 class SignIn:
@@ -386,6 +420,7 @@ def council_build() -> None:
                 "may_view_restricted": restricted,
             },
         )
+    _front_office_build(services, skills)
     for username, first, last in RESIDENTS:
         user, created = users.get_or_create(
             username=username,
@@ -398,3 +433,22 @@ def council_build() -> None:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+
+
+def _front_office_build(services: dict[str, Service], skills: dict[str, Skill]) -> None:
+    team, _ = Team.objects.get_or_create(name="Customer Services")
+    for username, levels in FRONT_OFFICE_SKILLS.items():
+        member = StaffMember.objects.get(user__username=username)
+        if member.team_id is None:
+            member.team = team
+            member.save(update_fields=["team"])
+        for skill, level in levels.items():
+            StaffSkill.objects.get_or_create(
+                staff=member, skill=skills[skill], defaults={"level": level}
+            )
+    for name, position, codes in WORK_QUEUES:
+        queue, created = WorkQueue.objects.get_or_create(
+            name=name, defaults={"channel": WorkChannel.EMAIL, "position": position}
+        )
+        if created:
+            queue.services.set([services[code] for code in codes])

@@ -9,6 +9,8 @@ from frontdoor.directory.models import (
     Skill,
     SLAPolicy,
     StaffMember,
+    StaffSkill,
+    Team,
 )
 
 
@@ -53,19 +55,35 @@ class ContactPointAdmin(admin.ModelAdmin):
     search_fields = ["name", "address"]
 
 
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "email_capacity",
+        "phone_capacity",
+        "chat_capacity",
+        "face_to_face_capacity",
+    ]
+
+
+class StaffSkillInline(admin.TabularInline):
+    model = StaffSkill
+    extra = 1
+    verbose_name_plural = "Skills"
+
+
 @admin.register(StaffMember)
 class StaffMemberAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "role", "department", "may_view_restricted", "is_active"]
-    list_filter = ["role", "department"]
-    filter_horizontal = ["skills"]
+    list_display = ["__str__", "role", "department", "team", "may_view_restricted", "is_active"]
+    list_filter = ["role", "department", "team"]
+    inlines = [StaffSkillInline]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
 
 
 class StaffMemberInline(admin.StackedInline):
     model = StaffMember
     can_delete = False
-    filter_horizontal = ["skills"]
-    verbose_name_plural = "Role in the council"
+    verbose_name_plural = "Role in the council (skills are on the staff member's own page)"
 
 
 # Staff are created as users with their role alongside, on one page.

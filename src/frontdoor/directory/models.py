@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from frontdoor.core.roles import Role
@@ -135,6 +136,55 @@ class ContactPoint(models.Model):
         return f"{self.name} ({self.address})"
 
 
+# The most of each channel's work one advisor may hold at once: a team may set less.
+CAPACITY_LIMITS = {"email": 10, "phone": 1, "chat": 6, "face_to_face": 1}
+
+
+class Team(models.Model):
+    """A front-office team (a family group of specialists, say) and how much work each of its
+    advisors takes at once on each channel. Channels are separate: an advisor may be on a call
+    while they hold an email."""
+
+    name = models.CharField(max_length=120, unique=True)
+    email_capacity = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MaxValueValidator(CAPACITY_LIMITS["email"])],
+        help_text="Emails and other written work held at once (web forms, letters, social "
+        "posts). 1 means one email at a time. 0: the team takes none.",
+    )
+    phone_capacity = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MaxValueValidator(CAPACITY_LIMITS["phone"])],
+        help_text="Calls at once: 1, or 0 for a team that takes none.",
+    )
+    chat_capacity = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MaxValueValidator(CAPACITY_LIMITS["chat"])],
+        help_text="Web chats at once.",
+    )
+    face_to_face_capacity = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MaxValueValidator(CAPACITY_LIMITS["face_to_face"])],
+        help_text="Reception visitors at once: 1, or 0 for a team that does not staff the desk.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(**{f"{channel}_capacity__lte": limit}),
+                name=f"team_{channel}_capacity_limit",
+            )
+            for channel, limit in CAPACITY_LIMITS.items()
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def capacity(self, channel: str) -> int:
+        return int(getattr(self, f"{channel}_capacity"))
+
+
 class StaffMember(models.Model):
     """A member of staff: their role decides what they may see and do."""
 
@@ -154,7 +204,15 @@ class StaffMember(models.Model):
         default=False,
         help_text="Managers only: may see restricted cases (e.g. social care) of every department.",
     )
-    skills = models.ManyToManyField(Skill, blank=True, related_name="staff")
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        help_text="Advisors and team leaders: the team whose capacity they work to.",
+    )
+    skills = models.ManyToManyField(Skill, blank=True, related_name="staff", through="StaffSkill")
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -172,3 +230,28 @@ class StaffMember(models.Model):
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+
+class StaffSkill(models.Model):
+    """A skill a member of staff has, and how well."""
+
+    class Level(models.IntegerChoices):
+        LEARNING = 1, "Learning"
+        SKILLED = 2, "Skilled"
+        EXPERT = 3, "Expert"
+
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="staff_skills")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="staff_skills")
+    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.SKILLED)
+
+    class Meta:
+        ordering = ["skill__family_group", "skill__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "skill"], name="staff_skill_once"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=3), name="staff_skill_level_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} ({self.get_level_display().lower()})"

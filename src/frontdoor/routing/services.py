@@ -1,13 +1,31 @@
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from frontdoor.cases.models import Case, Channel
-from frontdoor.cases.services import case_forward, case_note_add
-from frontdoor.routing.models import RoutingRule
+from frontdoor.cases.services import case_assign, case_forward, case_note_add, case_release
+from frontdoor.core.memo import ConfigMemo
+from frontdoor.core.roles import Role, staff_role
+from frontdoor.directory.models import Team
+from frontdoor.routing.models import (
+    AdvisorState,
+    RoutingRule,
+    WorkChannel,
+    WorkItem,
+    WorkOffer,
+    WorkQueue,
+)
+
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -52,3 +70,545 @@ def routing_apply(*, case: Case, rule: RoutingRule) -> Case:
             )
     case_note_add(case=case, actor=None, text=note, channel=Channel.EMAIL)
     return case
+
+
+# --- Work distribution ---------------------------------------------------------------------
+#
+# A case that needs the front office waits as a WorkItem in a queue. The dispatcher (the
+# worker runs it every second) offers each free advisor, longest idle first, the waiting item
+# due soonest that they have the skill and room for; "next work" takes one on demand. Every
+# claim is one short transaction that takes the advisor's state row first (so one advisor's
+# two tabs cannot overfill them) and then the item: with FOR UPDATE SKIP LOCKED on
+# PostgreSQL, so claimers racing for the head of a queue each take a different item; on
+# SQLite the whole transaction holds the write lock (transaction_mode IMMEDIATE).
+
+W = WorkItem.Status
+OPEN_WORK = (W.WAITING, W.OFFERED, W.ASSIGNED)
+# Live contact is held as its own channel; all written work (forms, letters, posts) as email.
+_WORK_CHANNEL = {
+    Channel.PHONE: WorkChannel.PHONE,
+    Channel.CHAT: WorkChannel.CHAT,
+    Channel.FACE_TO_FACE: WorkChannel.FACE_TO_FACE,
+}
+# An advisor whose workspace has not been heard from for this long has gone: set offline.
+ADVISOR_GONE_AFTER = timedelta(seconds=90)
+# Who works the front office's queues.
+QUEUE_ROLES = frozenset({Role.ADVISOR, Role.TEAM_LEADER})
+
+
+def work_channel_of(channel: str) -> str:
+    return _WORK_CHANNEL.get(Channel(channel), WorkChannel.EMAIL)
+
+
+def _front_office_needs(case: Case) -> bool:
+    """Open and never sent to a department: the front office's to answer."""
+    return case.is_open and case.forwarded_at is None
+
+
+@transaction.atomic
+def work_items_enqueue(*, cases: Sequence[Case], at: datetime | None = None) -> int:
+    """Put each case that needs the front office in its queue, unless it is in one already.
+    Returns how many were queued."""
+    at = at or timezone.now()
+    wanted = {case.pk: case for case in cases if _front_office_needs(case)}
+    if not wanted:
+        return 0
+    queued = set(
+        WorkItem.objects.filter(case_id__in=wanted, status__in=OPEN_WORK).values_list(
+            "case_id", flat=True
+        )
+    )
+    queues = work_queues_active()
+    items = []
+    for case in wanted.values():
+        if case.pk in queued:
+            continue
+        channel = work_channel_of(case.channel)
+        queue = _queue_for(queues, channel=channel, service_id=case.service_id)
+        if queue is None:
+            log.warning("No work queue takes %s work for %s; %s waits", channel, case.service, case)
+            continue
+        items.append(
+            WorkItem(
+                queue=queue,
+                case=case,
+                channel=channel,
+                skill_id=case.service.required_skill_id,
+                minimum_skill_level=queue.minimum_skill_level,
+                priority=case.priority,
+                due_at=case.resolution_due if case.first_responded_at else case.first_response_due,
+                created_at=at,
+            )
+        )
+    # A racing receiver may have queued one of them since: the constraint keeps it once.
+    WorkItem.objects.bulk_create(items, ignore_conflicts=True)
+    return len(items)
+
+
+@dataclass(frozen=True)
+class _QueueChoice:
+    queue: WorkQueue
+    service_ids: frozenset[int]
+
+
+_queues_memo = ConfigMemo("work queues", models=("routing.WorkQueue",))
+
+
+def work_queues_active() -> list[_QueueChoice]:
+    def load() -> list[_QueueChoice]:
+        queues = WorkQueue.objects.filter(is_active=True).prefetch_related("services")
+        return [_QueueChoice(q, frozenset(s.pk for s in q.services.all())) for q in queues]
+
+    return _queues_memo.get("active", load)
+
+
+def _queue_for(queues: list[_QueueChoice], *, channel: str, service_id: int) -> WorkQueue | None:
+    """The first queue of the channel that names the service, else the first that names none."""
+    of_channel = [q for q in queues if q.queue.channel == channel]
+    named = next((q.queue for q in of_channel if service_id in q.service_ids), None)
+    return named or next((q.queue for q in of_channel if not q.service_ids), None)
+
+
+@transaction.atomic
+def work_items_end(*, case_id: int, at: datetime) -> None:
+    """The case no longer needs the front office: whoever held its work is free of it."""
+    for item in WorkItem.objects.select_for_update().filter(case_id=case_id, status__in=OPEN_WORK):
+        if item.status == W.OFFERED:
+            _offer_answer(item, WorkOffer.Answer.WITHDRAWN, at)
+        holder = item.assigned_to_id or item.offered_to_id
+        _item_free(item, W.DONE)
+        item.ended_at = at
+        item.save(update_fields=[*_HOLD_FIELDS, "status", "ended_at"])
+        if holder is not None:
+            _advisor_idle_from(holder, at)
+
+
+_HOLD_FIELDS = ["offered_to", "offer_expires_at", "assigned_to", "assigned_at"]
+
+
+def _item_free(item: WorkItem, status: str) -> None:
+    item.status = status
+    item.offered_to = item.assigned_to = None
+    item.offer_expires_at = item.assigned_at = None
+
+
+def _offer_answer(item: WorkItem, answer: str, at: datetime) -> None:
+    WorkOffer.objects.filter(item=item, advisor_id=item.offered_to_id, answer="").update(
+        answer=answer, answered_at=at
+    )
+
+
+def _advisor_idle_from(user_id: int, at: datetime) -> None:
+    """Free advisors are offered work longest idle first: this one's wait starts now."""
+    AdvisorState.objects.filter(user_id=user_id).update(idle_since=at)
+
+
+@dataclass(frozen=True)
+class AdvisorProfile:
+    """What decides the work an advisor may be given: their skills and room per channel."""
+
+    user: Any
+    capacity: dict[str, int]
+    skills: dict[int, int]  # skill id: level
+
+    @property
+    def user_id(self) -> int:
+        return int(self.user.pk)
+
+    def eligible(self) -> Q:
+        can = Q(skill__isnull=True)
+        for skill_id, level in self.skills.items():
+            can |= Q(skill_id=skill_id, minimum_skill_level__lte=level)
+        return can
+
+
+def advisor_profile(user: Any) -> AdvisorProfile:
+    member = user.staff_member
+    team = member.team or Team()  # no team: the defaults (one email at a time)
+    return AdvisorProfile(
+        user=user,
+        capacity={channel: team.capacity(channel) for channel in WorkChannel.values},
+        skills=dict(member.staff_skills.values_list("skill_id", "level")),
+    )
+
+
+def _state_locked(user_id: int, at: datetime) -> AdvisorState:
+    """The advisor's state row, locked: one advisor's claims (two tabs, the dispatcher and a
+    click) take it in turn."""
+    locked = AdvisorState.objects.select_for_update()
+    try:
+        return locked.get(user_id=user_id)
+    except AdvisorState.DoesNotExist:
+        AdvisorState.objects.get_or_create(
+            user_id=user_id, defaults={"presence_since": at, "idle_since": at}
+        )
+        return locked.get(user_id=user_id)
+
+
+# The claim, written out: the hottest statements of the engine, where the ORM spent more
+# time building queries than the database took to run them. Names come from the models;
+# every value is a parameter.
+#
+# Choosing: one index probe (work_item_choice, LIMIT 1) for each skill and level the advisor
+# may do, and one for work that needs no skill; the soonest of those few is the next item.
+# However long the queues, that is a handful of index seeks, not a walk along the queue
+# past work the advisor may not do.
+#
+# Taking: a conditional UPDATE of that one row, which on PostgreSQL skips it if another
+# claimer has just locked it (SKIP LOCKED), and then the next is chosen. On SQLite the
+# transaction holds the write lock, so the row chosen is the row taken.
+_RETURNED = [
+    f.attname
+    for f in WorkItem._meta.concrete_fields  # in the model's order, as from_db wants them
+    if f.attname in {"id", "queue_id", "case_id", "channel", "skill_id", "priority", "status"}
+]
+_TAKE_ATTEMPTS = 5
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _advisor_lock(user_id: int, at: datetime) -> None:
+    """Lock the advisor's state row (made if they have none yet): one advisor's claims (two
+    tabs, the dispatcher and a click) take it in turn. On SQLite the write lock does that."""
+    table = _table(AdvisorState)
+    for_update = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE user_id = %s{for_update}", [user_id])  # noqa: S608
+        if cursor.fetchone() is None:
+            _state_locked(user_id, at)
+
+
+def _room(profile: AdvisorProfile, channel: str) -> tuple[str, list[Any]]:
+    """A condition: the advisor holds less of the channel's work than their capacity. It must
+    be read in a statement begun after the advisor's lock was had (under READ COMMITTED a
+    statement sees what was committed when it began, even if it then waited for a lock)."""
+    items = _table(WorkItem)
+    sql = (
+        f"(SELECT COUNT(*) FROM {items} WHERE offered_to_id = %s AND status = %s "  # noqa: S608
+        f"AND channel = %s) + (SELECT COUNT(*) FROM {items} WHERE assigned_to_id = %s "
+        f"AND status = %s AND channel = %s) < %s"
+    )
+    user_id = profile.user_id
+    capacity = profile.capacity.get(channel, 0)
+    return sql, [user_id, W.OFFERED, channel, user_id, W.ASSIGNED, channel, capacity]
+
+
+def _choice(profile: AdvisorProfile, channel: str, passed_over: list[int]) -> tuple[str, list[Any]]:
+    """A query for the id of the waiting item due soonest (then most urgent, then oldest) that
+    the advisor may do and has not declined, leaving out those passed over (taken meanwhile)."""
+    items, offers = _table(WorkItem), _table(WorkOffer)
+    pairs = [
+        (skill_id, level)
+        for skill_id, best in profile.skills.items()
+        for level in range(1, best + 1)
+    ]
+    skip = f" AND w.id NOT IN ({', '.join(['%s'] * len(passed_over))})" if passed_over else ""
+    shared = [W.WAITING, channel]
+    unclaimed = [*passed_over, profile.user_id, WorkOffer.Answer.DECLINED]
+
+    def probe(condition: str) -> str:
+        """The next waiting item of one kind, through work_item_choice."""
+        return (
+            f"SELECT w.id, w.due_at, w.priority, w.created_at FROM {items} w "  # noqa: S608
+            f"WHERE w.status = %s AND w.channel = %s AND {condition}{skip} "
+            f"AND NOT EXISTS (SELECT 1 FROM {offers} o WHERE o.item_id = w.id "
+            f"AND o.advisor_id = %s AND o.answer = %s) "
+            f"ORDER BY w.due_at, w.priority, w.created_at, w.id LIMIT 1"
+        )
+
+    branches = [f"SELECT * FROM ({probe('w.skill_id IS NULL')}) AS anyone"]  # noqa: S608
+    params: list[Any] = [*shared, *unclaimed]
+    if pairs and connection.vendor == "postgresql":
+        # One probe, planned once, for each (skill, level) pair: PostgreSQL took longer to
+        # plan one probe per pair than to run them.
+        values = ", ".join(["(%s::bigint, %s::smallint)"] * len(pairs))
+        branches.append(
+            f"SELECT c.* FROM (VALUES {values}) AS k(skill_id, level) CROSS JOIN LATERAL "  # noqa: S608
+            f"({probe('w.skill_id = k.skill_id AND w.minimum_skill_level = k.level')}) AS c"
+        )
+        params += [*(v for pair in pairs for v in pair), *shared, *unclaimed]
+    else:
+        for number, (skill_id, level) in enumerate(pairs):
+            condition = "w.skill_id = %s AND w.minimum_skill_level = %s"
+            branches.append(f"SELECT * FROM ({probe(condition)}) AS p{number}")  # noqa: S608
+            params += [*shared, skill_id, level, *unclaimed]
+    sql = (
+        f"SELECT id FROM ({' UNION ALL '.join(branches)}) AS candidates "  # noqa: S608
+        f"ORDER BY due_at, priority, created_at, id LIMIT 1"
+    )
+    return sql, params
+
+
+def _take(profile: AdvisorProfile, channel: str, *, offer: bool, at: datetime) -> WorkItem | None:
+    """Take the next item for the advisor (see _choice), if there is one and they have room
+    for it. The caller holds the advisor's lock (_advisor_lock)."""
+    ops = connection.ops
+    queues = {choice.queue.pk: choice.queue for choice in work_queues_active()}
+    if offer:
+        # Each queue's own push timeout: when the offer ends depends on the item chosen.
+        holding = (
+            "offered_to_id = %s, offer_expires_at = CASE queue_id "
+            + "WHEN %s THEN %s " * len(queues)
+            + "ELSE %s END"
+        )
+        held: list[Any] = [W.OFFERED, profile.user_id]
+        for pk, queue in queues.items():
+            held += [pk, ops.adapt_datetimefield_value(_offer_ends(queue, at))]
+        held.append(ops.adapt_datetimefield_value(_offer_ends(None, at)))
+    else:
+        holding = "assigned_to_id = %s, assigned_at = %s"
+        held = [W.ASSIGNED, profile.user_id, ops.adapt_datetimefield_value(at)]
+    items = _table(WorkItem)
+    skip_locked = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update else ""
+    returned = ", ".join(ops.quote_name(column) for column in _RETURNED)
+    room, roomy = _room(profile, channel)
+    update = f"UPDATE {items} SET status = %s, {holding} "  # noqa: S608
+    # The row taken is checked again as it is updated: on PostgreSQL the UPDATE re-reads a
+    # row another transaction changed meanwhile, so only a waiting item is ever taken.
+    returning = f" AND status = %s AND {room} RETURNING {returned}"
+    # Mostly one statement chooses, checks the advisor's room and takes. If it takes nothing,
+    # because the advisor is full, nothing waits for them, or its choice was just locked by
+    # another claimer (PostgreSQL), the next is chosen on its own and taken, until one is had.
+    choose, choosing = _choice(profile, channel, [])
+    taking = (
+        f"WHERE id = (SELECT id FROM {items} WHERE id = ({choose}) AND status = %s{skip_locked})"  # noqa: S608
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            update + taking + returning, [*held, *choosing, W.WAITING, W.WAITING, *roomy]
+        )
+        row = cursor.fetchone()
+        passed_over: list[int] = []
+        for _ in range(_TAKE_ATTEMPTS if row is None else 0):
+            choose, choosing = _choice(profile, channel, passed_over)
+            cursor.execute(f"SELECT ({choose}) WHERE {room}", [*choosing, *roomy])  # noqa: S608
+            chosen = cursor.fetchone()
+            if chosen is None or chosen[0] is None:
+                return None  # full, or nothing they may do is waiting
+            taking = (
+                f"WHERE id = (SELECT id FROM {items} WHERE id = %s AND status = %s{skip_locked})"  # noqa: S608
+            )
+            cursor.execute(
+                update + taking + returning, [*held, chosen[0], W.WAITING, W.WAITING, *roomy]
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                break
+            passed_over.append(chosen[0])
+    if row is None:
+        return None
+    # What the statement returned and wrote; the rest (its dates) loads if someone reads it.
+    item = WorkItem.from_db(connection.alias, _RETURNED, row)
+    item.queue = queue = queues.get(item.queue_id) or WorkQueue.objects.get(pk=item.queue_id)
+    if offer:
+        item.offered_to = profile.user
+        item.offer_expires_at = _offer_ends(queue, at)
+    else:
+        item.assigned_to, item.assigned_at = profile.user, at
+    return item
+
+
+def _offer_ends(queue: WorkQueue | None, at: datetime) -> datetime:
+    seconds = queue.push_timeout_seconds if queue is not None else WorkQueue().push_timeout_seconds
+    return at + timedelta(seconds=seconds)
+
+
+@transaction.atomic
+def work_claim(
+    *, profile: AdvisorProfile, channel: str, offer: bool, at: datetime | None = None
+) -> WorkItem | None:
+    """Give the advisor the waiting item due soonest that they may do and have room for:
+    offered (the dispatcher's push) or assigned at once ("next work"). None if there is no such
+    item or no room. An item is only ever held by one advisor: see the note above."""
+    at = at or timezone.now()
+    _advisor_lock(profile.user_id, at)
+    item = _take(profile, channel, offer=offer, at=at)
+    if item is None:
+        return None
+    WorkOffer.objects.create(
+        item=item,
+        advisor_id=profile.user_id,
+        offered_at=at,
+        answer="" if offer else WorkOffer.Answer.ACCEPTED,
+        answered_at=None if offer else at,
+    )
+    _advisor_idle_from(profile.user_id, at)  # given work now: to the back of the free
+    if not offer:
+        _case_taken(item)
+    return item
+
+
+def _case_taken(item: WorkItem) -> None:
+    case_assign(
+        case_id=item.case_id,
+        to=item.assigned_to,
+        actor=item.assigned_to,
+        text=f"Taken from the queue “{item.queue.name}”",
+    )
+
+
+def _held(item: WorkItem) -> WorkItem:
+    return WorkItem.objects.select_for_update().select_related("queue", "case").get(pk=item.pk)
+
+
+@transaction.atomic
+def work_offer_accept(*, item: WorkItem, advisor: Any) -> WorkItem:
+    at = timezone.now()
+    item = _held(item)
+    if item.status != W.OFFERED or item.offered_to_id != advisor.pk:
+        raise ValidationError(
+            "This email is no longer offered to you: the offer ran out or was withdrawn. "
+            "Your next work will be offered to you in a moment."
+        )
+    _offer_answer(item, WorkOffer.Answer.ACCEPTED, at)
+    _item_free(item, W.ASSIGNED)
+    item.assigned_to, item.assigned_at = advisor, at
+    item.save(update_fields=[*_HOLD_FIELDS, "status"])
+    _case_taken(item)
+    return item
+
+
+@transaction.atomic
+def work_offer_decline(*, item: WorkItem, advisor: Any) -> WorkItem:
+    """Pass an offered item on: it goes back in its place (its age kept) and is not offered to
+    this advisor again."""
+    at = timezone.now()
+    item = _held(item)
+    if item.status != W.OFFERED or item.offered_to_id != advisor.pk:
+        raise ValidationError("This email is no longer offered to you.")
+    _offer_answer(item, WorkOffer.Answer.DECLINED, at)
+    _item_free(item, W.WAITING)
+    item.save(update_fields=[*_HOLD_FIELDS, "status"])
+    _advisor_idle_from(advisor.pk, at)
+    return item
+
+
+@transaction.atomic
+def work_item_release(*, item: WorkItem, actor: Any, reason: str) -> WorkItem:
+    """Put held work back in the queue in its place (its age kept) for someone else."""
+    at = timezone.now()
+    item = _held(item)
+    if item.status not in (W.OFFERED, W.ASSIGNED):
+        return item
+    holder = item.assigned_to_id or item.offered_to_id
+    if item.status == W.OFFERED:
+        _offer_answer(item, WorkOffer.Answer.WITHDRAWN, at)
+    else:
+        case_release(case=item.case, actor=actor, text=reason)
+    _item_free(item, W.WAITING)
+    item.save(update_fields=[*_HOLD_FIELDS, "status"])
+    if holder is not None:
+        _advisor_idle_from(holder, at)
+    return item
+
+
+@transaction.atomic
+def presence_set(
+    *, user: Any, presence: str, note: str = "", at: datetime | None = None
+) -> AdvisorState:
+    """Set an advisor's presence (they do it; the system does it with a note saying why).
+    Becoming available starts their idle time; going offline gives their offers back."""
+    at = at or timezone.now()
+    if staff_role(user) not in QUEUE_ROLES:
+        raise ValidationError("Only advisors and team leaders take work from the queues.")
+    if presence not in AdvisorState.Presence.values:
+        raise ValidationError({"presence": "Choose available, busy, on a break or offline"})
+    state = _state_locked(user.pk, at)
+    if state.presence != presence:
+        if presence == AdvisorState.Presence.AVAILABLE:
+            state.idle_since = at
+        state.presence, state.presence_since = presence, at
+    state.presence_note = note
+    state.last_seen_at = at
+    state.save()
+    if presence == AdvisorState.Presence.OFFLINE:
+        for item in WorkItem.objects.filter(offered_to=user, status=W.OFFERED):
+            work_item_release(item=item, actor=user, reason="Offline")
+    return state
+
+
+def advisor_seen(*, user: Any, at: datetime | None = None) -> None:
+    """The advisor's workspace says they are still there (it does every few seconds); one that
+    falls silent for ADVISOR_GONE_AFTER is set offline by the dispatcher."""
+    AdvisorState.objects.filter(user=user).update(last_seen_at=at or timezone.now())
+
+
+@transaction.atomic
+def advisor_sign_out(*, user: Any) -> None:
+    """Signing out hands back everything held, in its place in the queue."""
+    if staff_role(user) not in QUEUE_ROLES:
+        return
+    held = WorkItem.objects.filter(
+        Q(offered_to=user, status=W.OFFERED) | Q(assigned_to=user, status=W.ASSIGNED)
+    )
+    for item in held:
+        work_item_release(item=item, actor=user, reason="Returned to the queue: signed out")
+    presence_set(user=user, presence=AdvisorState.Presence.OFFLINE, note="Signed out")
+
+
+def work_next(*, user: Any, channel: str = WorkChannel.EMAIL) -> WorkItem | None:
+    """ "Next work": the advisor asks for the next item now and has it at once."""
+    if staff_role(user) not in QUEUE_ROLES:
+        raise ValidationError("Only advisors and team leaders take work from the queues.")
+    return work_claim(profile=advisor_profile(user), channel=channel, offer=False)
+
+
+def work_dispatch(*, at: datetime | None = None) -> int:
+    """One round of push: offers that ran out go back (their advisor put on a break), the
+    silent are set offline, then each available advisor, longest idle first, is offered what
+    they have room for. Returns how many offers were made."""
+    at = at or timezone.now()
+    _offers_expire(at)
+    _silent_advisors_offline(at)
+    offered = 0
+    free = AdvisorState.objects.filter(
+        presence=AdvisorState.Presence.AVAILABLE,
+        user__is_active=True,
+        user__staff_member__is_active=True,
+        user__staff_member__role__in=QUEUE_ROLES,
+    ).select_related("user__staff_member__team")
+    for state in free.order_by("idle_since", "pk"):
+        profile = advisor_profile(state.user)
+        for channel, capacity in profile.capacity.items():
+            for _ in range(capacity):  # until their room or the work they may do runs out
+                if work_claim(profile=profile, channel=channel, offer=True, at=at) is None:
+                    break
+                offered += 1
+    return offered
+
+
+def _offers_expire(at: datetime) -> None:
+    expired = WorkItem.objects.filter(status=W.OFFERED, offer_expires_at__lte=at)
+    for item in expired.select_related("queue"):
+        with transaction.atomic():
+            item = _held(item)
+            if item.status != W.OFFERED or item.offer_expires_at is None:
+                continue
+            if item.offer_expires_at > at:
+                continue
+            advisor_id = item.offered_to_id
+            assert advisor_id is not None  # an offered item has its advisor (constraint)
+            _offer_answer(item, WorkOffer.Answer.TIMED_OUT, at)
+            _item_free(item, W.WAITING)
+            item.save(update_fields=[*_HOLD_FIELDS, "status"])
+            AdvisorState.objects.filter(user_id=advisor_id).update(
+                presence=AdvisorState.Presence.ON_BREAK,
+                presence_since=at,
+                presence_note=f"An offer was not answered within "
+                f"{item.queue.push_timeout_seconds} seconds",
+            )
+
+
+def _silent_advisors_offline(at: datetime) -> None:
+    silent = AdvisorState.objects.exclude(presence=AdvisorState.Presence.OFFLINE).filter(
+        last_seen_at__lt=at - ADVISOR_GONE_AFTER
+    )
+    for state in silent.select_related("user__staff_member"):
+        presence_set(
+            user=state.user,
+            presence=AdvisorState.Presence.OFFLINE,
+            note="The workspace stopped answering (the browser was closed?)",
+            at=at,
+        )

@@ -58,7 +58,7 @@ from frontdoor.notify.services import email_queue
 from frontdoor.routing.matching import MailFacts
 from frontdoor.routing.models import RoutingRule
 from frontdoor.routing.selectors import rule_for
-from frontdoor.routing.services import routing_apply
+from frontdoor.routing.services import routing_apply, work_items_enqueue
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -457,17 +457,22 @@ def _contacts_from(readable: list[tuple[InboundEmail, ParsedEmail]]) -> None:
             )
         )
     opened: list[NewCaseMail] = []
+    cases: list[Case] = []
     for plan, contact in zip(plans, contacts_record(drafts=drafts), strict=True):
         email = plan.email
         email.contact, email.case = contact, contact.case
-        if not plan.opens_case:
-            email.acknowledgement_skipped = "A follow-up on an open case"
-            continue
         case = contact.case
         assert case is not None
-        if plan.rule is not None:
-            case = email.case = routing_apply(case=case, rule=plan.rule)
-        opened.append(NewCaseMail(email=email, case=case, rule=plan.rule))
+        if plan.opens_case:
+            if plan.rule is not None:
+                case = email.case = routing_apply(case=case, rule=plan.rule)
+            opened.append(NewCaseMail(email=email, case=case, rule=plan.rule))
+        else:
+            email.acknowledgement_skipped = "A follow-up on an open case"
+        cases.append(case)
+    # What the front office must answer waits in its queues (mail a rule sent to a
+    # department does not); a follow-up on a case already queued or held changes nothing.
+    work_items_enqueue(cases=cases)
     acknowledgements_queue(mails=opened)
 
 
