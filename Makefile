@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/frontdoor
 VENDOR := src/frontdoor/static/vendor/.built
 
 .PHONY: run test install install-dev assets chromium dovecot postgres lint migrations-check \
-        test-sqlite test-postgres benchmark benchmark-intake clean
+        test-sqlite test-postgres benchmark benchmark-intake benchmark-routing clean
 
 run: install assets
 	$(BIN)/frontdoor run --port $(FRONTDOOR_PORT)
@@ -78,6 +78,10 @@ benchmark: install-dev assets
 # "bench": it is dropped and created again) each run.
 benchmark-intake: install-dev
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench-intake.sqlite3} $(BIN)/python benchmarks/intake.py
+
+# Starts from an empty var/bench-routing.sqlite3 (or DATABASE_URL, named like the above) each run.
+benchmark-routing: install-dev
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench-routing.sqlite3} $(BIN)/python benchmarks/routing.py
 
 clean:
 	rm -rf $(VENV) node_modules src/frontdoor/static/vendor

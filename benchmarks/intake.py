@@ -42,11 +42,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-REPO = Path(__file__).resolve().parent.parent
+from common import REPO, django_setup, fresh_database, steal_seconds, worker_housekeeping
+
 DEFAULT_URL = f"sqlite:///{REPO / 'var' / 'bench-intake.sqlite3'}"
 TARGET_PER_SECOND = 1000.0
 TARGET_LAST_VS_FIRST = 1.2
@@ -234,43 +233,6 @@ def _options() -> argparse.Namespace:
         "--progress", type=int, default=10_000, help="Print a progress line every N messages."
     )
     return parser.parse_args()
-
-
-def _fresh_database(url: str) -> None:
-    """Delete the SQLite file, or drop and create the PostgreSQL database."""
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") if parts.scheme.startswith("postgres") else parts.path
-    if "bench" not in Path(name).name:
-        sys.exit(
-            f"Refusing to delete {name!r}: the benchmark starts from an empty database, so its "
-            'name must contain "bench" (e.g. frontdoor_bench_intake).'
-        )
-    if parts.scheme == "sqlite":
-        path = Path(parts.path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    elif parts.scheme.startswith("postgres"):
-        import psycopg
-        from psycopg import sql
-
-        server = urlunsplit(parts._replace(path="/postgres"))
-        with psycopg.connect(server, autocommit=True) as admin:
-            database = sql.Identifier(name)
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(database))
-    else:
-        sys.exit(f"Unsupported DATABASE_URL scheme {parts.scheme!r}")
-
-
-def _setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "frontdoor.settings"
-    # Under DEBUG every query is kept in memory for ever: a benchmark of that is no benchmark.
-    os.environ["FRONTDOOR_DEBUG"] = "0"
-    import django
-
-    django.setup()
 
 
 @dataclass(frozen=True)
@@ -597,16 +559,6 @@ class Tally:
             self.threaded_by_in_reply_to += 1
 
 
-def _steal_seconds() -> float | None:
-    """CPU time the hypervisor gave to others while this machine wanted it (Linux /proc/stat,
-    in clock ticks): a slowdown with steal is the host's, not the code's."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
-        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
 def _statement(sql: str) -> tuple[str, str]:
     """("SELECT", "cases_case") for a captured query; ("SAVEPOINT", "") and so on."""
     verb = sql.split(None, 1)[0].upper() if sql.strip() else "?"
@@ -682,8 +634,8 @@ def main() -> None:
     options = _options()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     started = time.perf_counter()
-    _fresh_database(url)
-    _setup(url)
+    fresh_database(url)
+    django_setup(url)
     from django.core.management import call_command
     from django.db import connection
 
@@ -725,7 +677,7 @@ def main() -> None:
     # This process's own CPU time per thousand: flat when a slower thousand was the machine's.
     cpu_thousand = 0.0
     cpu_per_thousand: list[float] = []
-    steal_started = _steal_seconds()
+    steal_started = steal_seconds()
     analysed_seconds = 0.0
     building = 0.0
     sent: deque[list[Any]] = deque()  # batches handed over, not yet stored
@@ -748,39 +700,40 @@ def main() -> None:
     else:  # the SMTP receiver's way: one message, one transaction
         receiving = (emails_receive(messages=one) for one in batches())
     number = 0
-    while number < options.messages:
-        before, built, cpu_before = time.perf_counter(), building, time.process_time()
-        stored = next(receiving)
-        took = time.perf_counter() - before - (building - built)
-        pipeline += took
-        thousand += took
-        cpu_thousand += time.process_time() - cpu_before - (building - built)
-        for message, email in zip(sent.popleft(), stored, strict=True):
-            tally.check(message, email, known)
-            stream.remember(message, email)
-        number += len(stored)
-        if number % 1000 == 0:
-            per_thousand.append(thousand)
-            cpu_per_thousand.append(cpu_thousand)
-            thousand = cpu_thousand = 0.0
-        if number == 2000 and vendor == "postgresql":
-            # autovacuum is off on this machine's server; in production it would have analysed
-            # these tables by now (they grew from nothing), and without statistics the planner
-            # guesses. One ANALYZE, as autovacuum would run in the background: not timed.
-            analyse_started = time.perf_counter()
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-            analysed_seconds = time.perf_counter() - analyse_started
-        if options.progress and number % options.progress == 0:
-            recent = per_thousand[-1] if per_thousand else 0.0
-            print(
-                f"{number:>9,} messages  {pipeline:7.1f}s in the pipeline  "
-                f"{number / pipeline:6.0f}/s overall  last thousand {recent:.2f}s  "
-                f"wall {time.perf_counter() - wall_started:7.1f}s",
-                flush=True,
-            )
+    with worker_housekeeping():  # as the worker does beside the receiver
+        while number < options.messages:
+            before, built, cpu_before = time.perf_counter(), building, time.process_time()
+            stored = next(receiving)
+            took = time.perf_counter() - before - (building - built)
+            pipeline += took
+            thousand += took
+            cpu_thousand += time.process_time() - cpu_before - (building - built)
+            for message, email in zip(sent.popleft(), stored, strict=True):
+                tally.check(message, email, known)
+                stream.remember(message, email)
+            number += len(stored)
+            if number % 1000 == 0:
+                per_thousand.append(thousand)
+                cpu_per_thousand.append(cpu_thousand)
+                thousand = cpu_thousand = 0.0
+            if number == 2000 and vendor == "postgresql":
+                # autovacuum is off on this machine's server; in production it would have analysed
+                # these tables by now (they grew from nothing), and without statistics the planner
+                # guesses. One ANALYZE, as autovacuum would run in the background: not timed.
+                analyse_started = time.perf_counter()
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+                analysed_seconds = time.perf_counter() - analyse_started
+            if options.progress and number % options.progress == 0:
+                recent = per_thousand[-1] if per_thousand else 0.0
+                print(
+                    f"{number:>9,} messages  {pipeline:7.1f}s in the pipeline  "
+                    f"{number / pipeline:6.0f}/s overall  last thousand {recent:.2f}s  "
+                    f"wall {time.perf_counter() - wall_started:7.1f}s",
+                    flush=True,
+                )
     wall = time.perf_counter() - wall_started
-    steal_ended = _steal_seconds()
+    steal_ended = steal_seconds()
 
     sample = _query_sample(stream, inboxes, options.query_sample) if options.query_sample else None
     first = per_thousand[0] if per_thousand else None
