@@ -1,6 +1,6 @@
 """Shared fixtures: the demo council and the named people used everywhere.
 
-ava (advisor), tess (team leader), bea (back office, Waste), sam (social care officer),
+ava and abe (advisors), tess (team leader), bea (back office, Waste), sam (social care officer),
 max (manager, may see restricted cases), ada (administrator), cara and carl (residents).
 """
 
@@ -58,6 +58,11 @@ def _user(username):
 @pytest.fixture
 def ava(council):
     return _user("ava")
+
+
+@pytest.fixture
+def abe(council):
+    return _user("abe")
 
 
 @pytest.fixture

@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "frontdoor.core.context_processors.frontdoor",
+                "frontdoor.menu.console_menu",
             ],
         },
     },

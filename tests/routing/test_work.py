@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from frontdoor.cases.models import CaseEvent, Channel, Outcome
 from frontdoor.cases.services import case_await_customer, case_forward, case_resolve
-from frontdoor.core.roles import Role
-from frontdoor.directory.models import Department, Skill, StaffMember, StaffSkill, Team
+from frontdoor.directory.models import Department, Team
 from frontdoor.routing.models import AdvisorState, WorkItem, WorkOffer, WorkQueue
 from frontdoor.routing.services import (
     advisor_seen,
@@ -27,40 +26,9 @@ from frontdoor.routing.services import (
 from tests.concurrency import at_once
 from tests.factories import case_for
 from tests.intake.email.mail import message, receive
+from tests.routing.work import advisor, offered_to, queued
 
 AVAILABLE = AdvisorState.Presence.AVAILABLE
-
-
-def advisor(username, *, skills, team="Customer Services"):
-    """Another advisor like ava, with these skills (name: level)."""
-    user = get_user_model().objects.create_user(username, first_name=username.title())
-    member = StaffMember.objects.create(
-        user=user, role=Role.ADVISOR, team=Team.objects.get(name=team)
-    )
-    for name, level in skills.items():
-        StaffSkill.objects.create(staff=member, skill=Skill.objects.get(name=name), level=level)
-    return get_user_model().objects.select_related("staff_member").get(pk=user.pk)
-
-
-def queued(service_code="missed-bin", *, hours_ago=0, **draft):
-    """An emailed case in the front office's queue, opened some hours ago."""
-    case = case_for(
-        service_code=service_code,
-        channel=Channel.EMAIL,
-        opened_at=timezone.now() - timedelta(hours=hours_ago),
-        **draft,
-    )
-    work_items_enqueue(cases=[case])
-    return WorkItem.objects.get(case=case)
-
-
-def offered_to(user):
-    return list(WorkItem.objects.filter(offered_to=user, status="offered"))
-
-
-@pytest.fixture
-def abe(council):
-    return advisor("abe", skills={"General enquiries": 3, "Waste and recycling": 2})
 
 
 def test_a_new_email_waits_in_its_services_queue_due_when_the_customer_must_hear_back(

@@ -1,9 +1,13 @@
+from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from frontdoor.cases.selectors import cases_assigned_to, department_inbox
 from frontdoor.core.access import staff_member, staff_required
 from frontdoor.core.roles import staff_role
+from frontdoor.routing.services import advisor_sign_out
 
 HOME_LIST_LIMIT = 10
 
@@ -29,3 +33,12 @@ def console_home(request: HttpRequest) -> HttpResponse:
             "department": staff_member(request).department,
         },
     )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """Sign out; an advisor's held work goes back to the queue in its place first."""
+    if request.user.is_authenticated:
+        advisor_sign_out(user=request.user)
+    logout(request)
+    return redirect(settings.LOGOUT_REDIRECT_URL)

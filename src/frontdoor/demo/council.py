@@ -279,6 +279,7 @@ CONTACT_POINTS: list[tuple[str, str, str, str | None]] = [
 # username, first name, last name, role, department, may view restricted, superuser
 STAFF: list[tuple[str, str, str, Role, str | None, bool, bool]] = [
     ("ava", "Ava", "Advisor", Role.ADVISOR, "Customer Services", False, False),
+    ("abe", "Abe", "Advisor", Role.ADVISOR, "Customer Services", False, False),
     ("tess", "Tess", "Teamleader", Role.TEAM_LEADER, "Customer Services", False, False),
     ("bea", "Bea", "Backoffice", Role.BACK_OFFICE, "Waste and Recycling", False, False),
     ("sam", "Sam", "Socialcare", Role.BACK_OFFICE, "Adult Social Care", False, False),
@@ -316,6 +317,7 @@ FRONT_OFFICE_SKILLS = {
         "Waste and recycling": 2,
         "Highways and streets": 1,
     },
+    "abe": {"General enquiries": 3, "Waste and recycling": 2, "Council tax": 2},
     "tess": {name: 3 for names in SKILLS.values() for name in names},
 }
 

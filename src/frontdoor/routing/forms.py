@@ -4,7 +4,7 @@ from django import forms
 
 from frontdoor.directory.models import ContactPoint
 from frontdoor.routing.matching import condition_pattern
-from frontdoor.routing.models import RoutingRule
+from frontdoor.routing.models import AdvisorState, RoutingRule
 
 
 class RoutingRuleForm(forms.ModelForm):
@@ -77,3 +77,13 @@ class RoutingRuleForm(forms.ModelForm):
                 "acknowledgement."
             )
         return data
+
+
+class PresenceForm(forms.Form):
+    presence = forms.ChoiceField(
+        label="Your status",
+        choices=AdvisorState.Presence.choices,
+        widget=forms.RadioSelect,
+        help_text="Work is offered to you only while you are available.",
+        error_messages={"required": "Choose your status", "invalid_choice": "Choose your status"},
+    )

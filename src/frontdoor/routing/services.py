@@ -14,7 +14,7 @@ from django.utils import timezone
 from frontdoor.cases.models import Case, Channel
 from frontdoor.cases.services import case_assign, case_forward, case_note_add, case_release
 from frontdoor.core.memo import ConfigMemo
-from frontdoor.core.roles import Role, staff_role
+from frontdoor.core.roles import FRONT_OFFICE_ROLES, staff_role
 from frontdoor.directory.models import Team
 from frontdoor.routing.models import (
     AdvisorState,
@@ -92,8 +92,6 @@ _WORK_CHANNEL = {
 }
 # An advisor whose workspace has not been heard from for this long has gone: set offline.
 ADVISOR_GONE_AFTER = timedelta(seconds=90)
-# Who works the front office's queues.
-QUEUE_ROLES = frozenset({Role.ADVISOR, Role.TEAM_LEADER})
 
 
 def work_channel_of(channel: str) -> str:
@@ -511,7 +509,7 @@ def presence_set(
     """Set an advisor's presence (they do it; the system does it with a note saying why).
     Becoming available starts their idle time; going offline gives their offers back."""
     at = at or timezone.now()
-    if staff_role(user) not in QUEUE_ROLES:
+    if staff_role(user) not in FRONT_OFFICE_ROLES:
         raise ValidationError("Only advisors and team leaders take work from the queues.")
     if presence not in AdvisorState.Presence.values:
         raise ValidationError({"presence": "Choose available, busy, on a break or offline"})
@@ -538,7 +536,7 @@ def advisor_seen(*, user: Any, at: datetime | None = None) -> None:
 @transaction.atomic
 def advisor_sign_out(*, user: Any) -> None:
     """Signing out hands back everything held, in its place in the queue."""
-    if staff_role(user) not in QUEUE_ROLES:
+    if staff_role(user) not in FRONT_OFFICE_ROLES:
         return
     held = WorkItem.objects.filter(
         Q(offered_to=user, status=W.OFFERED) | Q(assigned_to=user, status=W.ASSIGNED)
@@ -550,7 +548,7 @@ def advisor_sign_out(*, user: Any) -> None:
 
 def work_next(*, user: Any, channel: str = WorkChannel.EMAIL) -> WorkItem | None:
     """ "Next work": the advisor asks for the next item now and has it at once."""
-    if staff_role(user) not in QUEUE_ROLES:
+    if staff_role(user) not in FRONT_OFFICE_ROLES:
         raise ValidationError("Only advisors and team leaders take work from the queues.")
     return work_claim(profile=advisor_profile(user), channel=channel, offer=False)
 
@@ -567,7 +565,7 @@ def work_dispatch(*, at: datetime | None = None) -> int:
         presence=AdvisorState.Presence.AVAILABLE,
         user__is_active=True,
         user__staff_member__is_active=True,
-        user__staff_member__role__in=QUEUE_ROLES,
+        user__staff_member__role__in=FRONT_OFFICE_ROLES,
     ).select_related("user__staff_member__team")
     for state in free.order_by("idle_since", "pk"):
         profile = advisor_profile(state.user)

@@ -13,6 +13,10 @@ from frontdoor.intake.email.models import InboundEmail
 QUARANTINE_ROLES = frozenset({Role.TEAM_LEADER, Role.MANAGER, Role.ADMINISTRATOR})
 
 
+def may_see_quarantine(user: Any) -> bool:
+    return staff_role(user) in QUARANTINE_ROLES
+
+
 def quarantine_visible_to(user: Any) -> QuerySet[InboundEmail]:
     if staff_role(user) not in QUARANTINE_ROLES:
         return InboundEmail.objects.none()

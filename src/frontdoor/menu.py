@@ -1,0 +1,57 @@
+"""The staff console's menu: each entry is shown to those its app's selectors let in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from frontdoor.core.roles import staff_role
+from frontdoor.intake.email.selectors import may_see_quarantine
+from frontdoor.routing.selectors import may_read_rules, may_take_work
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    url_name: str
+    label: str
+    shown_to: Callable[[Any], bool]
+
+
+def _in_a_department(user: Any) -> bool:
+    return user.staff_member.department_id is not None
+
+
+def _anyone(user: Any) -> bool:
+    return True
+
+
+MENU = [
+    MenuEntry("workspace", "My work", may_take_work),
+    MenuEntry("customer_search", "Customers", _anyone),
+    MenuEntry("my_cases", "My cases", _anyone),
+    MenuEntry("department_inbox", "Department inbox", _in_a_department),
+    MenuEntry("quarantine", "Quarantine", may_see_quarantine),
+    MenuEntry("routing_rules", "Routing rules", may_read_rules),
+]
+
+
+def console_menu(request: HttpRequest) -> dict[str, object]:
+    """The entries for the signed-in member of staff, the current one marked."""
+    user = request.user
+    if staff_role(user) is None:
+        return {}
+    section = request.resolver_match.url_name if request.resolver_match else None
+    entries = [
+        {
+            "href": reverse(f"console:{e.url_name}"),
+            "label": e.label,
+            "current": e.url_name == section,
+        }
+        for e in MENU
+        if e.shown_to(user)
+    ]
+    return {"console_menu": entries}
