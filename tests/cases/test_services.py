@@ -312,3 +312,24 @@ def test_notes_are_staff_only_on_the_timeline(ava, customer):
     assert event.visible_to_customer is False
     with pytest.raises(ValidationError):
         case_note_add(case=case, actor=ava, text=" ")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_forwarding_one_case_at_once_both_land_in_turn(council):
+    from django.contrib.auth import get_user_model
+
+    case = case_for(channel=Channel.PHONE)
+    users = get_user_model().objects.select_related("staff_member")
+    targets = iter(
+        [
+            (users.get(username="ava"), Department.objects.get(name="Finance")),
+            (users.get(username="abe"), Department.objects.get(name="Highways")),
+        ]
+    )
+
+    def forward():
+        who, department = next(targets)
+        return case_forward(case=case, actor=who, department=department, reason="Theirs").pk
+
+    assert at_once(forward, threads=2) == [case.pk, case.pk]
+    assert case.events.filter(kind=CaseEvent.Kind.FORWARDED).count() == 2

@@ -28,6 +28,7 @@ from frontdoor.core.models import Council
 from frontdoor.core.references import format_reference, reference_numbers_allocate
 from frontdoor.customers.models import Customer
 from frontdoor.directory.models import ContactPoint, Department, Service, SLAPolicy
+from frontdoor.directory.selectors import absence_of, absence_refusal
 from frontdoor.directory.services import contact_point_mark_used
 
 S = Case.Status
@@ -85,8 +86,14 @@ def _require(case: Case, allowed: tuple[str, ...], action: str) -> None:
 
 
 def _lock(case: Case) -> Case:
-    """Re-read the case under a row lock so two people acting at once cannot both win."""
-    return Case.objects.select_for_update().select_related("service", "department").get(pk=case.pk)
+    """Re-read the case under a row lock so two people acting at once cannot both win.
+
+    The lock is taken on the case row alone, then the case is read with its service and
+    department: on PostgreSQL a locking read that joins them and had to wait re-checks the
+    join against the department row it first saw, so a case forwarded meanwhile would seem
+    not to exist."""
+    Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").get()
+    return Case.objects.select_related("service", "department").get(pk=case.pk)
 
 
 @dataclass(frozen=True)
@@ -362,15 +369,12 @@ def _lock_all(case_ids: list[int]) -> dict[int, Case]:
     """The cases re-read under row locks, so two people acting at once cannot both win."""
     if not case_ids:
         return {}
-    return {
-        case.pk: case
-        for case in Case.objects.select_for_update()
-        .select_related("service", "department")
-        .filter(pk__in=set(case_ids))
-        # In order of id, as every batch takes them (intake reopens cases in that order
-        # too), so that two batches do not wait on each other's rows.
-        .order_by("pk")
-    }
+    wanted = set(case_ids)
+    # In order of id, as every batch takes them (intake reopens cases in that order too), so
+    # that two batches do not wait on each other's rows. The rows alone are locked, then read
+    # with what they join, for the reason _lock gives.
+    list(Case.objects.select_for_update().filter(pk__in=wanted).order_by("pk").values_list("pk"))
+    return Case.objects.select_related("service", "department").in_bulk(wanted)
 
 
 def _check_open_and_theirs(case: Case, customer: Customer | None) -> None:
@@ -481,8 +485,18 @@ def case_await_customer(*, case: Case, actor: Any, text: str, channel: str = Cha
 
 @transaction.atomic
 def case_forward(
-    *, case: Case, actor: Any, department: Department, reason: str, channel: str = Channel.STAFF
+    *,
+    case: Case,
+    actor: Any,
+    department: Department,
+    reason: str,
+    channel: str = Channel.STAFF,
+    officer: Any = None,
 ) -> Case:
+    """Send the case to a department's inbox, or to a named officer there. Forwarding to
+    someone who is away is refused, saying who covers."""
+    if officer is not None:
+        _check_officer(officer, department)
     case = _lock(case)
     _require(case, OPEN_STATUSES, "forwarded")
     if not reason.strip():
@@ -502,20 +516,34 @@ def case_forward(
     now = timezone.now()
     case.status = S.FORWARDED
     case.department = department
-    case.assigned_to = None
+    case.assigned_to = officer
     case.forwarded_at = now
     case.save(update_fields=["status", "department", "assigned_to", "forwarded_at", "updated_at"])
     _front_office_work_ends(case, at=now)
+    text = reason.strip()
+    if officer is not None:
+        text = f"For {officer.get_full_name() or officer.get_username()}: {text}"
     _event(
         case,
         CaseEvent.Kind.FORWARDED,
         actor=actor,
         channel=channel,
         at=now,
-        text=reason.strip(),
+        text=text,
         department=department,
     )
     return case
+
+
+def _check_officer(officer: Any, department: Department) -> None:
+    member = getattr(officer, "staff_member", None)
+    if member is None or not member.is_active or not officer.is_active:
+        raise ValidationError({"officer": "Choose a member of staff who works here now"})
+    if member.department_id != department.pk:
+        raise ValidationError({"officer": f"{member} is not in {department.name}"})
+    away = absence_of(member)
+    if away is not None:
+        raise ValidationError({"officer": absence_refusal(member, away)})
 
 
 @transaction.atomic
