@@ -3,16 +3,28 @@
 import pytest
 from django.urls import reverse
 
-MENU = ["My work", "Customers", "My cases", "Department inbox", "Quarantine", "Routing rules"]
+MENU = [
+    "My work",
+    "Team board",
+    "Customers",
+    "My cases",
+    "Department inbox",
+    "Quarantine",
+    "Routing rules",
+    "Who is away",
+]
 
 
 @pytest.mark.parametrize(
     ("person", "shown"),
     [
-        ("ava", {"My work", "Customers", "My cases", "Department inbox"}),
+        ("ava", {"My work", "Customers", "My cases", "Department inbox", "Who is away"}),
         ("tess", set(MENU)),
-        ("bea", {"Customers", "My cases", "Department inbox"}),
-        ("max_", {"Customers", "My cases", "Quarantine", "Routing rules"}),
+        ("bea", {"Customers", "My cases", "Department inbox", "Who is away"}),
+        (
+            "max_",
+            {"Team board", "Customers", "My cases", "Quarantine", "Routing rules", "Who is away"},
+        ),
     ],
 )
 def test_the_menu_shows_what_the_role_may_open(request, client, person, shown):

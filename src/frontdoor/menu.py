@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from frontdoor.core.roles import staff_role
 from frontdoor.intake.email.selectors import may_see_quarantine
-from frontdoor.routing.selectors import may_read_rules, may_take_work
+from frontdoor.routing.selectors import may_read_rules, may_see_board, may_take_work
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,13 @@ def _anyone(user: Any) -> bool:
 
 MENU = [
     MenuEntry("workspace", "My work", may_take_work),
+    MenuEntry("board", "Team board", may_see_board),
     MenuEntry("customer_search", "Customers", _anyone),
     MenuEntry("my_cases", "My cases", _anyone),
     MenuEntry("department_inbox", "Department inbox", _in_a_department),
     MenuEntry("quarantine", "Quarantine", may_see_quarantine),
     MenuEntry("routing_rules", "Routing rules", may_read_rules),
+    MenuEntry("absences", "Who is away", _anyone),
 ]
 
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from frontdoor.cases import views as case_views
 from frontdoor.core import views as core_views
 from frontdoor.customers import views as customer_views
+from frontdoor.directory import views as directory_views
 from frontdoor.intake.email import views as email_views
 from frontdoor.routing import views as routing_views
 
@@ -40,6 +41,17 @@ console = (
             routing_views.work_answer,
             name="work_answer",
         ),
+        path("work/board/", routing_views.board, name="board"),
+        path("work/board/now/", routing_views.board_now, name="board_now"),
+        path("work/board/items/<int:item_id>/", routing_views.board_item, name="board_item"),
+        path(
+            "work/board/advisors/<int:user_id>/skills/",
+            routing_views.board_skills,
+            name="board_skills",
+        ),
+        path("absence/", directory_views.absence_list, name="absences"),
+        path("absence/new/", directory_views.absence_new, name="absence_new"),
+        path("absence/<int:absence_id>/end/", directory_views.absence_finish, name="absence_end"),
         path("routing/rules/", routing_views.rule_list, name="routing_rules"),
         path("routing/rules/new/", routing_views.rule_edit, name="routing_rule_new"),
         path("routing/rules/<int:rule_id>/", routing_views.rule_edit, name="routing_rule_edit"),

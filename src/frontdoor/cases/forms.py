@@ -1,12 +1,14 @@
 from typing import Any, cast
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from frontdoor.cases.models import Case, Channel, Outcome
 from frontdoor.cases.services import CaseDraft
 from frontdoor.directory.models import ContactPoint
 from frontdoor.directory.selectors import (
+    back_office_officers,
     contact_points_for_logging,
     departments_active,
     services_active,
@@ -129,12 +131,24 @@ class ContactLogForm(forms.Form):
         }
 
 
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_full_name() or obj.get_username()}, {obj.staff_member.department}"
+
+
 class ForwardForm(forms.Form):
     department = forms.ModelChoiceField(
         label="Department",
         queryset=departments_active(),
         empty_label="Choose a department",
         error_messages={"required": "Choose the department to forward the case to"},
+    )
+    officer = OfficerChoiceField(
+        label="To a named officer (optional)",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Anyone in the department",
+        help_text="Leave this for the department's inbox unless someone there is expecting it",
     )
     reason = forms.CharField(
         label="Why are you forwarding it?",
@@ -143,6 +157,18 @@ class ForwardForm(forms.Form):
         help_text="The department will see this, so say what they need to do",
         error_messages={"required": "Say why the case is being forwarded"},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        officer = cast(forms.ModelChoiceField, self.fields["officer"])
+        officer.queryset = back_office_officers()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        officer, department = data.get("officer"), data.get("department")
+        if officer and department and officer.staff_member.department_id != department.pk:
+            self.add_error("officer", f"{officer.get_full_name()} is not in {department}")
+        return data
 
 
 class ResolveForm(forms.Form):

@@ -111,7 +111,11 @@ class CaseAction:
 
 def _forward(case: Any, user: Any, data: dict) -> Any:
     return services.case_forward(
-        case=case, actor=user, department=data["department"], reason=data["reason"]
+        case=case,
+        actor=user,
+        department=data["department"],
+        reason=data["reason"],
+        officer=data.get("officer"),
     )
 
 

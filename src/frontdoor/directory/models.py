@@ -255,3 +255,70 @@ class StaffSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.skill} ({self.get_level_display().lower()})"
+
+
+class StaffAbsence(models.Model):
+    """A time a member of staff is away: planned (leave, training) or not (sickness, an
+    emergency), and who covers. While it lasts nobody may forward or assign work to them,
+    and the queues offer them none.
+
+    An unplanned absence may be open-ended: it lasts until someone says they are back."""
+
+    class Kind(models.TextChoices):
+        PLANNED = "planned", "Planned (leave, training)"
+        UNPLANNED = "unplanned", "Unplanned (sickness, emergency)"
+
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.CASCADE,
+        related_name="absences",
+        db_index=False,  # staff_absence_span leads with it
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until they are back.")
+    # Seen by those who record absences only: the reason for sickness is nobody else's.
+    reason = models.CharField(max_length=200, blank=True, default="")
+    cover = models.ForeignKey(
+        StaffMember,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="covering",
+        help_text="Who takes their work meanwhile.",
+    )
+    cover_department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Or the team whose inbox takes it.",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [
+            # absence_of: is this person away at this moment?
+            models.Index(fields=["staff", "starts_at", "ends_at"], name="staff_absence_span"),
+            # absences_current: who is away now or soon, soonest back first
+            models.Index(fields=["ends_at", "starts_at"], name="staff_absence_ends"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name="staff_absence_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(cover=models.F("staff")),
+                name="staff_absence_not_own_cover",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} away from {self.starts_at:%d %b %Y}"

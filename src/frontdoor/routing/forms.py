@@ -1,10 +1,13 @@
 import re
+from typing import Any
 
 from django import forms
 
 from frontdoor.directory.models import ContactPoint
 from frontdoor.routing.matching import condition_pattern
-from frontdoor.routing.models import AdvisorState, RoutingRule
+from frontdoor.routing.models import AdvisorState, RoutingRule, WorkItem, WorkQueue
+from frontdoor.routing.selectors import advisors_to_give_work_to
+from frontdoor.routing.services import ItemSeen
 
 
 class RoutingRuleForm(forms.ModelForm):
@@ -86,4 +89,50 @@ class PresenceForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="Work is offered to you only while you are available.",
         error_messages={"required": "Choose your status", "invalid_choice": "Choose your status"},
+    )
+
+
+class _SeenForm(forms.Form):
+    """What the team leader saw of the item, posted back so a move made on a stale view is
+    refused rather than undoing someone else's."""
+
+    seen_queue = forms.IntegerField(widget=forms.HiddenInput)
+    seen_status = forms.CharField(widget=forms.HiddenInput)
+    seen_holder = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    @classmethod
+    def for_item(cls, item: WorkItem, **kwargs: Any) -> Any:
+        seen = ItemSeen.of(item)
+        initial = {
+            "seen_queue": seen.queue_id,
+            "seen_status": seen.status,
+            "seen_holder": seen.holder_id,
+        }
+        return cls(initial=initial, **kwargs)
+
+    def seen(self) -> ItemSeen:
+        data = self.cleaned_data
+        return ItemSeen(data["seen_queue"], data["seen_status"], data.get("seen_holder"))
+
+
+class MoveForm(_SeenForm):
+    queue = forms.ModelChoiceField(
+        label="Move it to the queue",
+        queryset=WorkQueue.objects.filter(is_active=True),
+        empty_label="Choose a queue",
+        error_messages={"required": "Choose the queue to move it to"},
+    )
+
+
+class AdvisorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class GiveForm(_SeenForm):
+    advisor = AdvisorChoiceField(
+        label="Give it to",
+        queryset=advisors_to_give_work_to(),
+        empty_label="Choose an advisor",
+        error_messages={"required": "Choose who to give it to"},
     )

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from frontdoor.core.memo import ConfigMemo
 from frontdoor.core.roles import FRONT_OFFICE_ROLES, Role, staff_role
+from frontdoor.directory.models import StaffAbsence, StaffMember
+from frontdoor.directory.selectors import absent_users
 from frontdoor.routing.matching import CompiledRule, MailFacts
-from frontdoor.routing.models import AdvisorState, RoutingRule, WorkItem
+from frontdoor.routing.models import AdvisorState, RoutingRule, WorkItem, WorkQueue
 
 # Supervisors see the rules; managers and administrators change them.
 RULE_READERS = frozenset({Role.TEAM_LEADER, Role.MANAGER, Role.ADMINISTRATOR})
@@ -95,3 +101,154 @@ def work_item_for(user: Any, *, item_id: int) -> WorkItem:
     if found is None:
         raise Http404("That work is not yours")
     return found
+
+
+# --- The team leader's board ----------------------------------------------------------
+
+# Team leaders run the floor; managers look in and may step in.
+BOARD_ROLES = frozenset({Role.TEAM_LEADER, Role.MANAGER})
+# The board warns of work whose target falls within this time.
+BREACH_WARNING = timedelta(hours=1)
+BOARD_ITEMS_SHOWN = 50
+_OPEN = [WorkItem.Status.WAITING, WorkItem.Status.OFFERED, WorkItem.Status.ASSIGNED]
+
+
+def may_see_board(user: Any) -> bool:
+    return staff_role(user) in BOARD_ROLES
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    queue: WorkQueue
+    waiting: int
+    offered: int
+    held: int
+    oldest_waiting_since: datetime | None
+    due_within_the_hour: int
+    overdue: int
+
+
+def board_queues(*, at: datetime) -> list[QueueLine]:
+    """Each active queue: what waits, is offered and is held, the oldest waiting, and the
+    work whose target falls in the next hour or has passed. One grouped query over the
+    open items (finished ones are left out by work_item_choice, which leads with status)."""
+    soon = at + BREACH_WARNING
+    counts: dict[int, dict[str, Any]] = {
+        row["queue"]: dict(row)
+        for row in WorkItem.objects.filter(status__in=_OPEN)
+        .values("queue")
+        .annotate(
+            waiting=Count("pk", filter=Q(status=WorkItem.Status.WAITING)),
+            offered=Count("pk", filter=Q(status=WorkItem.Status.OFFERED)),
+            held=Count("pk", filter=Q(status=WorkItem.Status.ASSIGNED)),
+            oldest=Min("created_at", filter=Q(status=WorkItem.Status.WAITING)),
+            due_soon=Count("pk", filter=Q(due_at__gte=at, due_at__lt=soon)),
+            overdue=Count("pk", filter=Q(due_at__lt=at)),
+        )
+        .order_by()
+    }
+    lines = []
+    for queue in WorkQueue.objects.filter(is_active=True):
+        row = counts.get(queue.pk, {})
+        lines.append(
+            QueueLine(
+                queue=queue,
+                waiting=row.get("waiting", 0),
+                offered=row.get("offered", 0),
+                held=row.get("held", 0),
+                oldest_waiting_since=row.get("oldest"),
+                due_within_the_hour=row.get("due_soon", 0),
+                overdue=row.get("overdue", 0),
+            )
+        )
+    return lines
+
+
+@dataclass
+class AdvisorLine:
+    member: StaffMember
+    state: AdvisorState | None
+    absence: StaffAbsence | None
+    load: dict[str, int] = field(default_factory=dict)  # channel: items held or offered
+    items: list[WorkItem] = field(default_factory=list)
+
+    @property
+    def presence(self) -> str:
+        return self.state.presence if self.state else AdvisorState.Presence.OFFLINE
+
+
+def board_advisors(*, at: datetime) -> list[AdvisorLine]:
+    """Every front-office advisor and team leader: presence, absence, and what they hold."""
+    members = list(
+        StaffMember.objects.filter(
+            is_active=True, user__is_active=True, role__in=FRONT_OFFICE_ROLES
+        ).select_related("user", "team")
+    )
+    states = {s.user_id: s for s in AdvisorState.objects.filter(user__in=[m.user for m in members])}
+    away = {a.staff_id: a for a in absent_users(at=at)}
+    lines = {
+        m.user_id: AdvisorLine(member=m, state=states.get(m.user_id), absence=away.get(m.pk))
+        for m in members
+    }
+    held = WorkItem.objects.filter(
+        status__in=[WorkItem.Status.OFFERED, WorkItem.Status.ASSIGNED]
+    ).select_related("case")
+    for item in held.order_by("due_at", "pk"):
+        line = lines.get(item.assigned_to_id or item.offered_to_id or 0)
+        if line is not None:
+            line.load[item.channel] = line.load.get(item.channel, 0) + 1
+            line.items.append(item)
+    return sorted(lines.values(), key=lambda line: str(line.member))
+
+
+def board_items(*, queue_id: int | None = None) -> list[WorkItem]:
+    """The open work due soonest, with who has it: what the team leader may move."""
+    items = WorkItem.objects.filter(status__in=_OPEN)
+    if queue_id is not None:
+        items = items.filter(queue_id=queue_id)
+    return list(
+        items.select_related("case__service", "queue", "offered_to", "assigned_to").order_by(
+            "due_at", "priority", "created_at", "pk"
+        )[:BOARD_ITEMS_SHOWN]
+    )
+
+
+def board_item_get(user: Any, *, item_id: int) -> WorkItem:
+    """An open work item for the board's moves; 403 for those who may not use the board."""
+    if not may_see_board(user):
+        raise PermissionDenied("The board is for team leaders and managers.")
+    found = (
+        WorkItem.objects.filter(pk=item_id)
+        .select_related("case__service", "case__customer", "queue", "offered_to", "assigned_to")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such work item")
+    return found
+
+
+def board_advisor_get(user: Any, *, user_id: int) -> StaffMember:
+    """A front-office member of staff whose skills the board may change."""
+    if not may_see_board(user):
+        raise PermissionDenied("The board is for team leaders and managers.")
+    member = (
+        StaffMember.objects.filter(user_id=user_id, role__in=FRONT_OFFICE_ROLES)
+        .select_related("user", "team")
+        .first()
+    )
+    if member is None:
+        raise Http404("No such advisor")
+    return member
+
+
+def advisors_to_give_work_to() -> QuerySet[Any]:
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            staff_member__is_active=True,
+            staff_member__role__in=FRONT_OFFICE_ROLES,
+        )
+        .select_related("staff_member")
+        .order_by("first_name", "last_name")
+    )

@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from frontdoor.cases.models import Case, Channel
 from frontdoor.cases.services import case_assign, case_forward, case_note_add, case_release
+from frontdoor.core.formatting import when
 from frontdoor.core.memo import ConfigMemo
 from frontdoor.core.roles import FRONT_OFFICE_ROLES, staff_role
 from frontdoor.directory.models import Team
+from frontdoor.directory.selectors import absence_of, absence_refusal, absent_users
 from frontdoor.routing.models import (
     AdvisorState,
     RoutingRule,
@@ -448,7 +450,12 @@ def _case_taken(item: WorkItem) -> None:
 
 
 def _held(item: WorkItem) -> WorkItem:
-    return WorkItem.objects.select_for_update().select_related("queue", "case").get(pk=item.pk)
+    """The item locked, then read again with its queue and case. The lock is taken on the item
+    alone: on PostgreSQL a locking read that joins the queue and waited for another
+    transaction re-checks the join against the queue row it first saw, so an item that was
+    moved meanwhile would seem not to exist at all."""
+    WorkItem.objects.select_for_update().filter(pk=item.pk).values_list("pk").get()
+    return WorkItem.objects.select_related("queue", "case").get(pk=item.pk)
 
 
 @transaction.atomic
@@ -486,20 +493,20 @@ def work_offer_decline(*, item: WorkItem, advisor: Any) -> WorkItem:
 @transaction.atomic
 def work_item_release(*, item: WorkItem, actor: Any, reason: str) -> WorkItem:
     """Put held work back in the queue in its place (its age kept) for someone else."""
-    at = timezone.now()
     item = _held(item)
     if item.status not in (W.OFFERED, W.ASSIGNED):
         return item
-    holder = item.assigned_to_id or item.offered_to_id
-    if item.status == W.OFFERED:
-        _offer_answer(item, WorkOffer.Answer.WITHDRAWN, at)
-    else:
-        case_release(case=item.case, actor=actor, text=reason)
-    _item_free(item, W.WAITING)
+    _let_go(item, actor=actor, at=timezone.now(), why=reason)
     item.save(update_fields=[*_HOLD_FIELDS, "status"])
-    if holder is not None:
-        _advisor_idle_from(holder, at)
     return item
+
+
+def _hand_back_everything(user: Any, *, actor: Any, reason: str) -> None:
+    held = WorkItem.objects.filter(
+        Q(offered_to=user, status=W.OFFERED) | Q(assigned_to=user, status=W.ASSIGNED)
+    )
+    for item in held:
+        work_item_release(item=item, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -513,6 +520,16 @@ def presence_set(
         raise ValidationError("Only advisors and team leaders take work from the queues.")
     if presence not in AdvisorState.Presence.values:
         raise ValidationError({"presence": "Choose available, busy, on a break or offline"})
+    if presence == AdvisorState.Presence.AVAILABLE and (
+        away := absence_of(user.staff_member, at=at)
+    ):
+        until = f"until {when(away.ends_at)}" if away.ends_at else "until further notice"
+        raise ValidationError(
+            {
+                "presence": f"You are recorded as away {until}. Ask your team leader to "
+                "record that you are back, then set your status again."
+            }
+        )
     state = _state_locked(user.pk, at)
     if state.presence != presence:
         if presence == AdvisorState.Presence.AVAILABLE:
@@ -538,11 +555,7 @@ def advisor_sign_out(*, user: Any) -> None:
     """Signing out hands back everything held, in its place in the queue."""
     if staff_role(user) not in FRONT_OFFICE_ROLES:
         return
-    held = WorkItem.objects.filter(
-        Q(offered_to=user, status=W.OFFERED) | Q(assigned_to=user, status=W.ASSIGNED)
-    )
-    for item in held:
-        work_item_release(item=item, actor=user, reason="Returned to the queue: signed out")
+    _hand_back_everything(user, actor=user, reason="Returned to the queue: signed out")
     presence_set(user=user, presence=AdvisorState.Presence.OFFLINE, note="Signed out")
 
 
@@ -550,6 +563,11 @@ def work_next(*, user: Any, channel: str = WorkChannel.EMAIL) -> WorkItem | None
     """ "Next work": the advisor asks for the next item now and has it at once."""
     if staff_role(user) not in FRONT_OFFICE_ROLES:
         raise ValidationError("Only advisors and team leaders take work from the queues.")
+    if absence_of(user.staff_member) is not None:
+        raise ValidationError(
+            "You are recorded as away, so the queues give you no work. Ask your team leader "
+            "to record that you are back."
+        )
     return work_claim(profile=advisor_profile(user), channel=channel, offer=False)
 
 
@@ -560,13 +578,18 @@ def work_dispatch(*, at: datetime | None = None) -> int:
     at = at or timezone.now()
     _offers_expire(at)
     _silent_advisors_offline(at)
+    _absent_advisors_offline(at)
     offered = 0
-    free = AdvisorState.objects.filter(
-        presence=AdvisorState.Presence.AVAILABLE,
-        user__is_active=True,
-        user__staff_member__is_active=True,
-        user__staff_member__role__in=FRONT_OFFICE_ROLES,
-    ).select_related("user__staff_member__team")
+    free = (
+        AdvisorState.objects.filter(
+            presence=AdvisorState.Presence.AVAILABLE,
+            user__is_active=True,
+            user__staff_member__is_active=True,
+            user__staff_member__role__in=FRONT_OFFICE_ROLES,
+        )
+        .exclude(user__staff_member__in=absent_users(at=at).values("staff"))
+        .select_related("user__staff_member__team")
+    )
     for state in free.order_by("idle_since", "pk"):
         profile = advisor_profile(state.user)
         for channel, capacity in profile.capacity.items():
@@ -610,3 +633,138 @@ def _silent_advisors_offline(at: datetime) -> None:
             note="The workspace stopped answering (the browser was closed?)",
             at=at,
         )
+
+
+def _absent_advisors_offline(at: datetime) -> None:
+    """An advisor whose absence has begun is set offline and what they held goes back in its
+    place, so nobody's work waits on someone who is not there."""
+    away = AdvisorState.objects.exclude(presence=AdvisorState.Presence.OFFLINE).filter(
+        user__staff_member__in=absent_users(at=at).values("staff")
+    )
+    for state in away.select_related("user__staff_member"):
+        with transaction.atomic():
+            _hand_back_everything(
+                state.user, actor=None, reason="Returned to the queue: the advisor is away"
+            )
+            presence_set(
+                user=state.user,
+                presence=AdvisorState.Presence.OFFLINE,
+                note="Recorded as away",
+                at=at,
+            )
+
+
+# --- The team leader's moves -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemSeen:
+    """What a team leader saw of an item when they chose to move it: if it has changed
+    since (another team leader moved it, an advisor took it), their move is refused."""
+
+    queue_id: int
+    status: str
+    holder_id: int | None
+
+    @classmethod
+    def of(cls, item: WorkItem) -> ItemSeen:
+        return cls(item.queue_id, item.status, item.assigned_to_id or item.offered_to_id)
+
+
+def _check_seen(item: WorkItem, seen: ItemSeen) -> None:
+    if item.status == W.DONE:
+        raise ValidationError(
+            "This item is finished: its case was answered, forwarded or resolved meanwhile."
+        )
+    if ItemSeen.of(item) != seen:
+        holder = item.assigned_to or item.offered_to
+        now = f"in “{item.queue.name}”, {item.get_status_display().lower()}"
+        if holder is not None:
+            now += f" to {holder.get_full_name() or holder.get_username()}"
+        raise ValidationError(
+            f"Someone else changed this item while you were looking: it is now {now}. "
+            "Look at it again before you move it."
+        )
+
+
+def _let_go(item: WorkItem, *, actor: Any, at: datetime, why: str) -> None:
+    """Whoever was offered or held the item no longer has it."""
+    holder = item.assigned_to_id or item.offered_to_id
+    if item.status == W.OFFERED:
+        _offer_answer(item, WorkOffer.Answer.WITHDRAWN, at)
+    elif item.status == W.ASSIGNED:
+        case_release(case=item.case, actor=actor, text=why)
+    _item_free(item, W.WAITING)
+    if holder is not None:
+        _advisor_idle_from(holder, at)
+
+
+@transaction.atomic
+def work_item_move(*, item: WorkItem, queue: WorkQueue, seen: ItemSeen, actor: Any) -> WorkItem:
+    """A team leader moves an item to another queue of its channel. It keeps its age and due
+    date, so it takes its place there; whoever had it no longer does."""
+    at = timezone.now()
+    item = _held(item)
+    _check_seen(item, seen)
+    if queue.channel != item.channel:
+        raise ValidationError(
+            {
+                "queue": f"“{queue.name}” takes {queue.get_channel_display().lower()}; "
+                f"this is {item.get_channel_display().lower()}. Choose a queue for it."
+            }
+        )
+    if queue.pk == item.queue_id and item.status == W.WAITING:
+        raise ValidationError({"queue": f"It is already waiting in “{queue.name}”"})
+    was = item.queue.name
+    _let_go(item, actor=actor, at=at, why=f"Moved to the queue “{queue.name}”")
+    item.queue, item.minimum_skill_level = queue, queue.minimum_skill_level
+    item.save(update_fields=[*_HOLD_FIELDS, "status", "queue", "minimum_skill_level"])
+    case_note_add(
+        case=item.case, actor=actor, text=f"Moved from the queue “{was}” to “{queue.name}”"
+    )
+    return item
+
+
+@transaction.atomic
+def work_item_give(*, item: WorkItem, advisor: Any, seen: ItemSeen, actor: Any) -> WorkItem:
+    """A team leader gives an item to an advisor, who has it at once. Refused for someone who
+    is away (saying who covers), who does not work the queues, or who has no room for it."""
+    at = timezone.now()
+    member = advisor.staff_member
+    if staff_role(advisor) not in FRONT_OFFICE_ROLES:
+        raise ValidationError({"advisor": f"{member} does not work the front office's queues"})
+    if (away := absence_of(member, at=at)) is not None:
+        raise ValidationError({"advisor": absence_refusal(member, away)})
+    _advisor_lock(advisor.pk, at)
+    item = _held(item)
+    _check_seen(item, seen)
+    if item.status == W.ASSIGNED and item.assigned_to_id == advisor.pk:
+        raise ValidationError({"advisor": f"{member} already has it"})
+    profile = advisor_profile(advisor)
+    holding = WorkItem.objects.filter(
+        Q(offered_to=advisor, status=W.OFFERED) | Q(assigned_to=advisor, status=W.ASSIGNED),
+        channel=item.channel,
+    ).exclude(pk=item.pk)
+    capacity = profile.capacity.get(item.channel, 0)
+    if holding.count() >= capacity:
+        raise ValidationError(
+            {
+                "advisor": f"{member} already has as much {item.get_channel_display().lower()} "
+                f"as their team allows at once ({capacity}). Choose someone else, or let them "
+                "finish first."
+            }
+        )
+    _let_go(item, actor=actor, at=at, why=f"Given to {member}")
+    item.status, item.assigned_to, item.assigned_at = W.ASSIGNED, advisor, at
+    item.save(update_fields=[*_HOLD_FIELDS, "status"])
+    WorkOffer.objects.create(
+        item=item, advisor=advisor, offered_at=at, answer=WorkOffer.Answer.ACCEPTED, answered_at=at
+    )
+    _advisor_idle_from(advisor.pk, at)
+    case_assign(
+        case_id=item.case_id,
+        to=advisor,
+        actor=actor,
+        text=f"Given to {member} from the queue “{item.queue.name}”",
+    )
+    return item

@@ -1,19 +1,34 @@
+import hashlib
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from frontdoor.cases.selectors import case_actions_for, customer_cases, customer_contacts
 from frontdoor.core.access import staff_required
+from frontdoor.directory.forms import SkillsForm
+from frontdoor.directory.selectors import skills_all
+from frontdoor.directory.services import staff_skills_set
 from frontdoor.intake.email.selectors import case_emails, recent_mail_for_trial
-from frontdoor.routing.forms import PresenceForm, RoutingRuleForm
+from frontdoor.routing.forms import GiveForm, MoveForm, PresenceForm, RoutingRuleForm
 from frontdoor.routing.matching import CompiledRule, MailFacts
 from frontdoor.routing.models import RoutingRule
 from frontdoor.routing.selectors import (
+    BREACH_WARNING,
     advisor_state_of,
+    board_advisor_get,
+    board_advisors,
+    board_item_get,
+    board_items,
+    board_queues,
     may_edit_rules,
     may_read_rules,
+    may_see_board,
     may_take_work,
     rule_get_for,
     rules_compiled,
@@ -27,6 +42,8 @@ from frontdoor.routing.services import (
     presence_set,
     rule_delete,
     rule_save,
+    work_item_give,
+    work_item_move,
     work_next,
     work_offer_accept,
     work_offer_decline,
@@ -223,3 +240,115 @@ def work_next_take(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, f"Case {item.case.reference} is yours")
     return redirect("console:workspace")
+
+
+# --- The team leader's board ---------------------------------------------------------------
+
+
+def _board_only(request: HttpRequest) -> None:
+    if not may_see_board(request.user):
+        raise PermissionDenied("The board is for team leaders and managers.")
+
+
+def _board_now(request: HttpRequest) -> dict[str, Any]:
+    """The live part of the board and a digest of it: the page sends the digest back when it
+    asks again, and an unchanged board is not sent (so nothing is re-announced)."""
+    at = timezone.now()
+    queue_id = _queue_filter(request)
+    inner = render_to_string(
+        "routing/board_now_inner.html",
+        {
+            "at": at,
+            "queues": board_queues(at=at),
+            "advisors": board_advisors(at=at),
+            "items": board_items(queue_id=queue_id),
+            "queue_id": queue_id,
+            "breach_minutes": int(BREACH_WARNING.total_seconds() // 60),
+        },
+        request=request,
+    )
+    return {"inner": inner, "digest": hashlib.sha256(inner.encode()).hexdigest()[:32]}
+
+
+def _queue_filter(request: HttpRequest) -> int | None:
+    raw = request.GET.get("queue") or request.POST.get("queue") or ""
+    return int(raw) if raw.isdigit() else None
+
+
+@staff_required
+def board(request: HttpRequest) -> HttpResponse:
+    _board_only(request)
+    queue_id = _queue_filter(request)
+    return render(request, "routing/board.html", {**_board_now(request), "queue_id": queue_id})
+
+
+@staff_required
+@require_POST
+def board_now(request: HttpRequest) -> HttpResponse:
+    _board_only(request)
+    now = _board_now(request)
+    if request.POST.get("showing") == now["digest"]:
+        return HttpResponse(status=204)
+    return render(request, "routing/board_now.html", {**now, "queue_id": _queue_filter(request)})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def board_item(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Move an item to another queue, or give it to an advisor."""
+    item = board_item_get(request.user, item_id=item_id)
+    move, give = MoveForm.for_item(item), GiveForm.for_item(item)
+    if request.method == "POST":
+        to = request.POST.get("to")
+        form = MoveForm(request.POST) if to == "queue" else GiveForm(request.POST)
+        if to == "queue":
+            move = form
+        else:
+            give = form
+        if form.is_valid():
+            try:
+                if to == "queue":
+                    moved = work_item_move(
+                        item=item,
+                        queue=form.cleaned_data["queue"],
+                        seen=form.seen(),
+                        actor=request.user,
+                    )
+                    done = f"Case {moved.case.reference} moved to “{moved.queue.name}”"
+                else:
+                    advisor = form.cleaned_data["advisor"]
+                    work_item_give(item=item, advisor=advisor, seen=form.seen(), actor=request.user)
+                    done = f"Case {item.case.reference} given to {advisor.get_full_name()}"
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for name, problems in error.message_dict.items():
+                        form.add_error(name if name in form.fields else None, problems)
+                else:
+                    form.add_error(None, error)
+            else:
+                messages.success(request, done)
+                return redirect("console:board")
+    return render(
+        request,
+        "routing/board_item.html",
+        {"item": item, "move": move, "give": give, "form": move if move.errors else give},
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def board_skills(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Change what an advisor is skilled in, and how well, from the board."""
+    member = board_advisor_get(request.user, user_id=user_id)
+    levels = dict(member.staff_skills.values_list("skill_id", "level"))
+    form = SkillsForm(request.POST or None, skills=list(skills_all()), levels=levels)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff_skills_set(member=member, levels=form.levels(), actor=request.user)
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            messages.success(request, f"Skills of {member} saved")
+            return redirect("console:board")
+    return render(request, "routing/board_skills.html", {"member": member, "form": form})

@@ -3,6 +3,8 @@ from datetime import datetime
 from django import forms, template
 from django.utils import timezone
 
+from frontdoor.core import formatting
+
 register = template.Library()
 
 _INPUT_CLASSES = {
@@ -41,10 +43,7 @@ def govuk_widget(bound_field: forms.BoundField) -> str:
 @register.filter
 def when(value: datetime | None) -> str:
     """A moment as people in the council read it: '3 Mar 2026, 4:55pm' in London time."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    return f"{local.day} {local:%b %Y}, {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+    return formatting.when(value)
 
 
 @register.simple_tag
