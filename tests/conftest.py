@@ -110,6 +110,18 @@ def catcher(settings):
 
 
 @pytest.fixture
+def worker(catcher):
+    """The background worker running as `frontdoor run` runs it: tasks, the outbox through the
+    catcher, and every second the dispatcher offering work to advisors."""
+    from frontdoor.worker import BackgroundWorker
+
+    running = BackgroundWorker()
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
 def waste_inbox(council):
     from frontdoor.directory.models import ContactPoint
 

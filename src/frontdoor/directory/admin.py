@@ -8,6 +8,7 @@ from frontdoor.directory.models import (
     Service,
     Skill,
     SLAPolicy,
+    StaffAbsence,
     StaffMember,
     StaffSkill,
     Team,
@@ -100,3 +101,19 @@ class StaffUserAdmin(UserAdmin):
     def staff_role(self, user):
         member = getattr(user, "staff_member", None)
         return member.get_role_display() if member else "Resident"
+
+
+@admin.register(StaffAbsence)
+class StaffAbsenceAdmin(admin.ModelAdmin):
+    """Absences are recorded on the console's "Who is away" page (its checks are the
+    service's); here they can be looked up."""
+
+    list_display = ["staff", "kind", "starts_at", "ends_at", "cover", "cover_department"]
+    list_filter = ["kind"]
+    search_fields = ["staff__user__first_name", "staff__user__last_name"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -11,7 +11,7 @@ from frontdoor.cases.models import Case
 from frontdoor.intake.email.models import InboundEmail
 from frontdoor.intake.email.smtp import smtp_receiver_start
 from frontdoor.notify.models import OutboundEmail
-from frontdoor.worker import BackgroundWorker, tasks_run_pending
+from frontdoor.worker import tasks_run_pending
 from tests.intake.email.mail import message
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,14 +24,6 @@ def receiver(council):
     controller = smtp_receiver_start(host="127.0.0.1", port=free_port())
     yield controller.port
     controller.stop()
-
-
-@pytest.fixture
-def worker(catcher):
-    running = BackgroundWorker()
-    running.start()
-    yield running
-    running.stop()
 
 
 def eventually(check, timeout=10.0):
