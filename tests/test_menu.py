@@ -3,13 +3,21 @@
 import pytest
 from django.urls import reverse
 
-MENU = ["My work", "Customers", "My cases", "Department inbox", "Quarantine", "Routing rules"]
+MENU = [
+    "My work",
+    "Front desk",
+    "Customers",
+    "My cases",
+    "Department inbox",
+    "Quarantine",
+    "Routing rules",
+]
 
 
 @pytest.mark.parametrize(
     ("person", "shown"),
     [
-        ("ava", {"My work", "Customers", "My cases", "Department inbox"}),
+        ("ava", {"My work", "Front desk", "Customers", "My cases", "Department inbox"}),
         ("tess", set(MENU)),
         ("bea", {"Customers", "My cases", "Department inbox"}),
         ("max_", {"Customers", "My cases", "Quarantine", "Routing rules"}),
