@@ -6,6 +6,7 @@ from django.urls import reverse
 MENU = [
     "My work",
     "Team board",
+    "Front desk",
     "Customers",
     "My cases",
     "Department inbox",
@@ -18,7 +19,10 @@ MENU = [
 @pytest.mark.parametrize(
     ("person", "shown"),
     [
-        ("ava", {"My work", "Customers", "My cases", "Department inbox", "Who is away"}),
+        (
+            "ava",
+            {"My work", "Front desk", "Customers", "My cases", "Department inbox", "Who is away"},
+        ),
         ("tess", set(MENU)),
         ("bea", {"Customers", "My cases", "Department inbox", "Who is away"}),
         (

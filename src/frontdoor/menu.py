@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from frontdoor.core.roles import staff_role
 from frontdoor.intake.email.selectors import may_see_quarantine
+from frontdoor.intake.reception.selectors import may_staff_reception
 from frontdoor.routing.selectors import may_read_rules, may_see_board, may_take_work
 
 
@@ -19,6 +20,8 @@ class MenuEntry:
     url_name: str
     label: str
     shown_to: Callable[[Any], bool]
+    # Other pages of the same section, where the entry is marked current too.
+    also: tuple[str, ...] = ()
 
 
 def _in_a_department(user: Any) -> bool:
@@ -32,6 +35,7 @@ def _anyone(user: Any) -> bool:
 MENU = [
     MenuEntry("workspace", "My work", may_take_work),
     MenuEntry("board", "Team board", may_see_board),
+    MenuEntry("reception", "Front desk", may_staff_reception, also=("reception_desk",)),
     MenuEntry("customer_search", "Customers", _anyone),
     MenuEntry("my_cases", "My cases", _anyone),
     MenuEntry("department_inbox", "Department inbox", _in_a_department),
@@ -51,7 +55,7 @@ def console_menu(request: HttpRequest) -> dict[str, object]:
         {
             "href": reverse(f"console:{e.url_name}"),
             "label": e.label,
-            "current": e.url_name == section,
+            "current": section in (e.url_name, *e.also),
         }
         for e in MENU
         if e.shown_to(user)

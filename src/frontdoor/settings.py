@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "frontdoor.customers",
     "frontdoor.cases",
     "frontdoor.intake.email",
+    "frontdoor.intake.reception",
     "frontdoor.notify",
     "frontdoor.routing",
 ]

@@ -7,6 +7,7 @@ from frontdoor.core import views as core_views
 from frontdoor.customers import views as customer_views
 from frontdoor.directory import views as directory_views
 from frontdoor.intake.email import views as email_views
+from frontdoor.intake.reception import views as reception_views
 from frontdoor.routing import views as routing_views
 
 console = (
@@ -52,6 +53,19 @@ console = (
         path("absence/", directory_views.absence_list, name="absences"),
         path("absence/new/", directory_views.absence_new, name="absence_new"),
         path("absence/<int:absence_id>/end/", directory_views.absence_finish, name="absence_end"),
+        path("reception/", reception_views.desk_list, name="reception"),
+        path("reception/<int:desk_id>/", reception_views.desk_screen, name="reception_desk"),
+        path(
+            "reception/<int:desk_id>/call/",
+            reception_views.desk_call_next,
+            name="reception_call",
+        ),
+        path("reception/<int:desk_id>/now/", reception_views.desk_now, name="reception_desk_now"),
+        path(
+            "reception/tickets/<int:ticket_id>/<str:action>/",
+            reception_views.ticket_act,
+            name="reception_ticket",
+        ),
         path("routing/rules/", routing_views.rule_list, name="routing_rules"),
         path("routing/rules/new/", routing_views.rule_edit, name="routing_rule_new"),
         path("routing/rules/<int:rule_id>/", routing_views.rule_edit, name="routing_rule_edit"),
@@ -76,5 +90,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", core_views.sign_out, name="logout"),
     path("staff/", include(console)),
+    # The waiting-room screen: public, so the display in the waiting area needs no sign-in.
+    path("reception/<int:desk_id>/", reception_views.display, name="reception_display"),
+    path("reception/<int:desk_id>/now/", reception_views.display_now, name="reception_display_now"),
     path("admin/", admin.site.urls),
 ]

@@ -106,6 +106,30 @@ def test_logging_a_call_that_opens_a_case_records_contact_and_case_together(ava,
     assert point.last_used_at == contact.occurred_at
 
 
+def test_a_visit_on_no_case_keeps_its_wait_and_the_service_it_was_about(ava, customer):
+    desk = ContactPoint.objects.get(name="Civic Centre reception")  # a desk of no one service
+    contact = contact_record(
+        channel=Channel.FACE_TO_FACE,
+        customer=customer,
+        actor=ava,
+        contact_point=desk,
+        service=Service.objects.get(code="blue-badge"),
+        duration_seconds=300,
+        wait_seconds=840,
+    )
+    contact.refresh_from_db()
+    assert (contact.wait_seconds, contact.duration_seconds) == (840, 300)
+    assert contact.service.code == "blue-badge"
+    # A case's own service wins over the one given.
+    on_case = contact_record(
+        channel=Channel.FACE_TO_FACE,
+        customer=customer,
+        case=case_for(customer=customer, actor=ava),
+        service=Service.objects.get(code="blue-badge"),
+    )
+    assert on_case.service.code == "missed-bin" and on_case.wait_seconds is None
+
+
 def test_a_follow_up_email_recorded_on_a_case_appears_on_its_timeline(ava, customer):
     case = case_for(customer=customer, actor=ava)
     contact_record(channel=Channel.EMAIL, customer=customer, case=case, summary="Any news?")

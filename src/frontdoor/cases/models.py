@@ -211,6 +211,9 @@ class Contact(models.Model):
     )
     occurred_at = models.DateTimeField()
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # How long the customer waited before anyone took them: a reception ticket from issue to
+    # call, a call in the phone queue. Empty where there is no queue, or it is not known.
+    wait_seconds = models.PositiveIntegerField(null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

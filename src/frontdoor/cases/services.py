@@ -227,9 +227,13 @@ class ContactDraft:
     direction: str = Contact.Direction.INBOUND
     occurred_at: datetime | None = None
     duration_seconds: int | None = None
+    wait_seconds: int | None = None
     summary: str = ""
     # The source's own id (a Message-ID, say): a contact with one is never recorded twice.
     source_key: str | None = None
+    # What a contact on no case was about (a reception ticket's service, say); a case's own
+    # service wins, and without either the contact point's service is taken.
+    service: Service | None = None
 
 
 def contact_record(
@@ -243,8 +247,10 @@ def contact_record(
     direction: str = Contact.Direction.INBOUND,
     occurred_at: datetime | None = None,
     duration_seconds: int | None = None,
+    wait_seconds: int | None = None,
     summary: str = "",
     source_key: str | None = None,
+    service: Service | None = None,
 ) -> Contact:
     """Record one interaction, attaching it to an existing case or opening a new one.
 
@@ -260,8 +266,10 @@ def contact_record(
         direction=direction,
         occurred_at=occurred_at,
         duration_seconds=duration_seconds,
+        wait_seconds=wait_seconds,
         summary=summary,
         source_key=source_key,
+        service=service,
     )
     try:
         with transaction.atomic():
@@ -331,9 +339,10 @@ def contacts_record(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
                 contact_point=point,
                 customer=draft.customer,
                 case=case,
-                service=case.service if case else (point.service if point else None),
+                service=_service_of(draft, case),
                 occurred_at=draft.occurred_at or now,
                 duration_seconds=draft.duration_seconds,
+                wait_seconds=draft.wait_seconds,
                 handled_by=draft.actor,
                 summary=draft.summary.strip(),
                 source_key=draft.source_key,
@@ -349,6 +358,14 @@ def contacts_record(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
         recorded[i] if i in recorded else known[str(draft.source_key)]
         for i, draft in enumerate(drafts)
     ]
+
+
+def _service_of(draft: ContactDraft, case: Case | None) -> Service | None:
+    if case is not None:
+        return case.service
+    if draft.service is not None:
+        return draft.service
+    return draft.contact_point.service if draft.contact_point is not None else None
 
 
 def _first_of_each_source(drafts: Sequence[ContactDraft]) -> list[int]:

@@ -21,6 +21,7 @@ from frontdoor.directory.models import (
     StaffSkill,
     Team,
 )
+from frontdoor.intake.reception.models import DeskService
 from frontdoor.routing.models import RoutingRule, WorkChannel, WorkQueue
 
 DEMO_PASSWORD = "frontdoor-demo"  # noqa: S105 - the published demo sign-in, not a secret
@@ -276,6 +277,18 @@ CONTACT_POINTS: list[tuple[str, str, str, str | None]] = [
     ("reception", "Civic Centre reception", "Civic Centre, ground floor", None),
 ]
 
+# The services the Civic Centre reception issues queue tickets for: letter, service code.
+RECEPTION_DESK = ("reception", "Civic Centre, ground floor")
+DESK_SERVICES = [
+    ("C", "council-tax"),
+    ("H", "housing-benefit"),
+    ("B", "blue-badge"),
+    ("P", "parking"),
+    ("R", "registrars"),
+    ("W", "bulky-waste"),
+    ("G", "general-enquiry"),
+]
+
 # username, first name, last name, role, department, may view restricted, superuser
 STAFF: list[tuple[str, str, str, Role, str | None, bool, bool]] = [
     ("ava", "Ava", "Advisor", Role.ADVISOR, "Customer Services", False, False),
@@ -389,6 +402,11 @@ def council_build() -> None:
                 "service": service,
                 "department": service.department if service else departments["Customer Services"],
             },
+        )
+    desk = ContactPoint.objects.get(kind=RECEPTION_DESK[0], address=RECEPTION_DESK[1])
+    for position, (letter, code) in enumerate(DESK_SERVICES, start=1):
+        DeskService.objects.get_or_create(
+            desk=desk, service=services[code], defaults={"letter": letter, "position": position}
         )
     RoutingRule.objects.get_or_create(
         name="Remittance advice to Finance",
