@@ -565,18 +565,26 @@ def _check_officer(officer: Any, department: Department) -> None:
 
 @transaction.atomic
 def case_assign(
-    *, case_id: int, to: Any, actor: Any, text: str, channel: str = Channel.STAFF
+    *,
+    case_id: int,
+    to: Any,
+    actor: Any,
+    text: str,
+    channel: str = Channel.STAFF,
+    at: datetime | None = None,
 ) -> None:
     """Give an open case to someone to work on now (from the queue, or by a team leader); a
     new case is then in progress. One conditional UPDATE, which also locks the row: the queue
-    hands out cases all day, so this does not read the case first."""
+    hands out cases all day, so this does not read the case first. (On PostgreSQL the queue's
+    claim does the same in the server: routing/migrations/0003.)"""
+    at = at or timezone.now()
     taken = Case.objects.filter(pk=case_id, status__in=OPEN_STATUSES).update(
         assigned_to=to,
         status=models.Case(
             models.When(status=S.NEW, then=models.Value(S.IN_PROGRESS)),
             default=models.F("status"),
         ),
-        updated_at=timezone.now(),
+        updated_at=at,
     )
     if not taken:
         raise CaseTransitionError(
@@ -587,7 +595,7 @@ def case_assign(
         kind=CaseEvent.Kind.ASSIGNED,
         actor=actor,
         channel=channel,
-        at=timezone.now(),
+        at=at,
         text=text,
         visible_to_customer=False,
     )
