@@ -63,7 +63,9 @@ def test_forwarding_to_an_officer_at_work_gives_them_the_case(bea, waste, ava):
         officer=bea,
     )
     assert (case.status, case.assigned_to, case.department) == ("forwarded", bea, waste)
-    assert case.events.get(kind="forwarded").text == "For Bea Backoffice: Crew needed"
+    assert case.events.get(kind="forwarded").text == "Crew needed"
+    named = case.events.get(kind="assigned")
+    assert named.text == "Forwarded for Bea Backoffice" and not named.visible_to_customer
 
 
 def test_an_officer_of_another_department_cannot_be_named(sam, waste, ava):
@@ -111,10 +113,15 @@ def test_a_planned_absence_starts_on_its_day_and_ends_when_they_are_back(ava):
     assert StaffAbsence.objects.get().ends_at is not None  # kept: it happened
 
 
-def test_withdrawing_an_absence_not_yet_begun_removes_it(ava):
-    absence = away(ava.staff_member, starts=timezone.now() + timedelta(days=2))
-    absence_end(absence=absence, actor=None)
-    assert not StaffAbsence.objects.exists()
+def test_withdrawing_an_absence_not_yet_begun_keeps_it_on_record_but_it_never_applies(ava, tess):
+    monday = timezone.now() + timedelta(days=2)
+    absence = away(ava.staff_member, starts=monday)
+    absence_end(absence=absence, actor=tess)
+    kept = StaffAbsence.objects.get()
+    assert kept.withdrawn and kept.ended_by == tess and kept.ended_at is not None
+    assert absence_of(ava.staff_member, at=monday + HOUR) is None
+    assert list(absences_current()) == []
+    away(ava.staff_member, starts=monday)  # and the days are free to record again
 
 
 def test_overlaps_self_cover_cover_away_and_backwards_dates_are_refused(ava, abe):
@@ -195,18 +202,21 @@ def test_who_may_record_whose_absence(request, client, person, whose, may):
         assert "Select a valid choice" in response.text
 
 
-def test_everyone_in_the_console_sees_who_is_away_but_only_recorders_see_the_reason(
-    client, tess, ava, bea
+def test_everyone_in_the_console_sees_who_is_away_but_only_recorders_see_kind_and_reason(
+    client, tess, ava, bea, max_
 ):
-    away(bea.staff_member, kind="unplanned", reason="Flu", actor=tess)
+    away(bea.staff_member, kind="unplanned", reason="Flu", actor=max_)
     client.force_login(ava)
     listing = client.get(reverse("console:absences"))
-    assert "Bea Backoffice" in listing.text and "Unplanned" in listing.text
-    assert "Flu" not in listing.text and "Back now" not in listing.text
+    assert "Bea Backoffice" in listing.text and "Away" in listing.text
+    assert "Unplanned" not in listing.text and "Flu" not in listing.text
+    assert "Back now" not in listing.text
     client.force_login(bea)
     assert "Flu" not in client.get(reverse("console:absences")).text
     client.force_login(tess)  # bea is back office: not tess's to record or read
-    assert "Flu" not in client.get(reverse("console:absences")).text
+    assert "Unplanned" not in client.get(reverse("console:absences")).text
+    client.force_login(max_)
+    assert "Unplanned: Flu" in client.get(reverse("console:absences")).text
 
 
 def test_residents_and_visitors_are_kept_out_of_the_absence_pages(client, cara):
@@ -282,3 +292,14 @@ def test_the_forward_form_refuses_an_absent_officer_with_the_cover(client, ava, 
     assert "Max" in response.text
     case.refresh_from_db()
     assert case.status == "new"
+
+
+def test_an_away_advisor_setting_themselves_available_is_told_why_not(client, ava):
+    away(ava.staff_member)
+    client.force_login(ava)
+    response = client.post(
+        reverse("console:presence_change"), {"presence": "available"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "You are recorded as away until further notice" in response.text
+    assert not AdvisorState.objects.filter(user=ava, presence="available").exists()

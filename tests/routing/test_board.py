@@ -237,3 +237,18 @@ def test_offers_show_on_the_board_against_their_advisor(ava):
     assert offered_to(ava) == [item]
     line = next(x for x in board_advisors(at=timezone.now()) if x.member.user == ava)
     assert line.items == [item] and line.load == {"email": 1}
+
+
+def test_a_queue_filter_that_is_not_a_number_is_ignored(client, tess):
+    client.force_login(tess)
+    assert client.get(reverse("console:board"), {"queue": "²"}).status_code == 200
+    assert client.post(reverse("console:board_now"), {"queue": "x"}).status_code == 200
+
+
+def test_a_queue_that_takes_no_new_work_shows_while_work_waits_in_it(tess):
+    item = queued()
+    WorkQueue.objects.filter(pk=item.queue_id).update(is_active=False)
+    lines = {line.queue.pk: line for line in board_queues(at=timezone.now())}
+    assert lines[item.queue_id].waiting == 1
+    WorkItem.objects.filter(pk=item.pk).update(status="done")
+    assert item.queue_id not in {line.queue.pk for line in board_queues(at=timezone.now())}

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from frontdoor.cases.models import Case, CaseEvent
+from frontdoor.cases.models import Case, CaseEvent, Outcome
 from frontdoor.directory.models import Team
 from frontdoor.routing import services
 from frontdoor.routing.models import AdvisorState, WorkItem, WorkOffer, WorkQueue
@@ -130,3 +130,27 @@ def test_ending_an_items_work_writes_the_same_rows_both_ways(ava, offer):
     assert server_rows == python_rows
     ended = next(i for i in python_rows["items"] if i["case"] == item.case_id)
     assert ended["status"] == "done" and ended["ended_at"] == later
+
+
+def test_a_case_closed_under_its_waiting_item_is_refused_alike_and_the_caller_carries_on(ava):
+    item = queued()
+    # As a fault would leave it: closed, its item still waiting.
+    Case.objects.filter(pk=item.case_id).update(
+        status="closed", outcome=Outcome.objects.first(), resolution_note="Done elsewhere"
+    )
+    for claimer in (services._claim, services._claim_by_the_server):
+        with transaction.atomic():
+            with pytest.raises(services.CaseTransitionError, match="no longer open"):
+                claimer(advisor_profile(ava), "email", offer=False, at=AT)
+            # The caller's transaction is still usable, and nothing of the claim was kept.
+            assert WorkItem.objects.get(pk=item.pk).status == "waiting"
+            assert not WorkOffer.objects.exists()
+
+
+def test_each_queues_own_push_timeout_is_used_alike_even_once_it_takes_no_new_work(ava):
+    item = queued("general-enquiry", hours_ago=2)
+    WorkQueue.objects.filter(pk=item.queue_id).update(push_timeout_seconds=25, is_active=False)
+    presence_set(user=ava, presence="available")
+    (python, python_rows), (server, server_rows) = both_ways(claim(ava, offer=True), [item.case_id])
+    assert python["offer_expires_at"] == AT + timedelta(seconds=25)
+    assert server == python and server_rows == python_rows

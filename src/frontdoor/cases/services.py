@@ -480,15 +480,14 @@ def case_start(*, case: Case, actor: Any, channel: str = Channel.STAFF) -> Case:
 
 @transaction.atomic
 def case_await_customer(*, case: Case, actor: Any, text: str, channel: str = Channel.STAFF) -> Case:
-    case = _lock(case)
+    now = timezone.now()
+    case = _lock_after_its_queue_work_ends(case, at=now)
     _require(case, (S.NEW, S.IN_PROGRESS, S.FORWARDED), "put on hold for the customer")
     if not text.strip():
         raise ValidationError({"text": "Say what you have asked the customer for"})
-    now = timezone.now()
     case.status = S.AWAITING_CUSTOMER
     case.first_responded_at = case.first_responded_at or now
     case.save(update_fields=["status", "first_responded_at", "updated_at"])
-    _front_office_work_ends(case, at=now)
     _event(
         case,
         CaseEvent.Kind.AWAITING_CUSTOMER,
@@ -514,7 +513,8 @@ def case_forward(
     someone who is away is refused, saying who covers."""
     if officer is not None:
         _check_officer(officer, department)
-    case = _lock(case)
+    now = timezone.now()
+    case = _lock_after_its_queue_work_ends(case, at=now)
     _require(case, OPEN_STATUSES, "forwarded")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the case is being forwarded"})
@@ -530,25 +530,30 @@ def case_forward(
         raise ValidationError(
             {"department": f"Restricted cases stay with {owner.name}, who alone may see them"}
         )
-    now = timezone.now()
     case.status = S.FORWARDED
     case.department = department
     case.assigned_to = officer
     case.forwarded_at = now
     case.save(update_fields=["status", "department", "assigned_to", "forwarded_at", "updated_at"])
-    _front_office_work_ends(case, at=now)
-    text = reason.strip()
-    if officer is not None:
-        text = f"For {officer.get_full_name() or officer.get_username()}: {text}"
     _event(
         case,
         CaseEvent.Kind.FORWARDED,
         actor=actor,
         channel=channel,
         at=now,
-        text=text,
+        text=reason.strip(),
         department=department,
     )
+    if officer is not None:  # staff's business, not the customer's
+        _event(
+            case,
+            CaseEvent.Kind.ASSIGNED,
+            actor=actor,
+            channel=channel,
+            at=now,
+            text=f"Forwarded for {officer.get_full_name() or officer.get_username()}",
+            visible_to_customer=False,
+        )
     return case
 
 
@@ -618,13 +623,20 @@ def case_release(*, case: Case, actor: Any, text: str, channel: str = Channel.ST
     return case
 
 
-def _front_office_work_ends(case: Case, *, at: datetime) -> None:
-    """The case no longer needs the front office (it was answered, forwarded or resolved), so
-    its place in the work queues ends. Work items are routing's; imported here rather than at
-    the top because routing builds on cases."""
+def _lock_after_its_queue_work_ends(case: Case, *, at: datetime) -> Case:
+    """For an action after which the case no longer needs the front office (it was answered,
+    forwarded, resolved or closed): its place in the work queues ends, then the case is
+    locked as _lock does. In that order because the queue's claim locks an item and then its
+    case: an action that locked the case first and then waited for the item a claimer had
+    just taken would deadlock with it. If the action is refused, the transaction rolls back
+    and the work is as it was.
+
+    Work items are routing's; imported here rather than at the top because routing builds on
+    cases."""
     from frontdoor.routing.services import work_items_end
 
     work_items_end(case_id=case.pk, at=at)
+    return _lock(case)
 
 
 @transaction.atomic
@@ -662,7 +674,8 @@ def _first_point_of_contact(case: Case, *, resolver: Any, at: datetime) -> bool:
 def case_resolve(
     *, case: Case, actor: Any, outcome: Outcome | None, note: str, channel: str = Channel.STAFF
 ) -> Case:
-    case = _lock(case)
+    now = timezone.now()
+    case = _lock_after_its_queue_work_ends(case, at=now)
     _require(case, OPEN_STATUSES, "resolved")
     errors = {}
     if outcome is None:
@@ -671,7 +684,6 @@ def case_resolve(
         errors["note"] = "Say what was done to resolve the case"
     if errors:
         raise ValidationError(errors)
-    now = timezone.now()
     case.status = S.RESOLVED
     case.outcome = outcome
     case.resolution_note = note.strip()
@@ -691,7 +703,6 @@ def case_resolve(
             "updated_at",
         ]
     )
-    _front_office_work_ends(case, at=now)
     _event(
         case,
         CaseEvent.Kind.RESOLVED,
@@ -705,13 +716,12 @@ def case_resolve(
 
 @transaction.atomic
 def case_close(*, case: Case, actor: Any, channel: str = Channel.STAFF) -> Case:
-    case = _lock(case)
-    _require(case, (S.RESOLVED,), "closed before it is resolved")
     now = timezone.now()
+    case = _lock_after_its_queue_work_ends(case, at=now)
+    _require(case, (S.RESOLVED,), "closed before it is resolved")
     case.status = S.CLOSED
     case.closed_at = now
     case.save(update_fields=["status", "closed_at", "updated_at"])
-    _front_office_work_ends(case, at=now)
     _event(case, CaseEvent.Kind.CLOSED, actor=actor, channel=channel, at=now)
     return case
 

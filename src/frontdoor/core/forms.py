@@ -53,3 +53,23 @@ class GovukDateField(forms.MultiValueField):
         if self.past_only and value > timezone.localdate():
             raise ValidationError(f"The {label} must be in the past")
         return value
+
+
+def whole_number(raw: object) -> int | None:
+    """An id or count from a query string: ASCII digits only (str.isdigit also passes '²',
+    which int() refuses), else None."""
+    text = str(raw or "")
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def errors_onto(
+    form: forms.Form, error: ValidationError, *, renamed: dict[str, str] | None = None
+) -> None:
+    """Show a service's refusal on the form: each message on the field it names (by the
+    form's name for it, where the two differ), the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, problems in error.message_dict.items():
+        field = (renamed or {}).get(name, name)
+        form.add_error(field if field in form.fields else None, problems)

@@ -299,6 +299,12 @@ class StaffAbsence(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField()
+    # Who said they were back (or that it would not happen), and when: the record is kept.
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    withdrawn = models.BooleanField(default=False, help_text="Withdrawn before it began.")
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -4,7 +4,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from frontdoor.core.formatting import when
@@ -40,7 +42,7 @@ def contact_points_for_logging(*, kinds: list[str]) -> QuerySet[ContactPoint]:
 
 def _away_at(at: datetime) -> Q:
     """The condition for an absence that covers this moment."""
-    return Q(starts_at__lte=at) & (Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+    return Q(withdrawn=False, starts_at__lte=at) & (Q(ends_at__isnull=True) | Q(ends_at__gt=at))
 
 
 def absence_of(member: StaffMember, *, at: datetime | None = None) -> StaffAbsence | None:
@@ -54,8 +56,8 @@ def absence_of(member: StaffMember, *, at: datetime | None = None) -> StaffAbsen
     )
 
 
-def absent_users(*, at: datetime) -> QuerySet[StaffAbsence]:
-    """Absences covering this moment, for excluding their people (user ids by staff__user)."""
+def absences_at(*, at: datetime) -> QuerySet[StaffAbsence]:
+    """Absences covering this moment (their people by .values("staff"), to leave them out)."""
     return StaffAbsence.objects.filter(_away_at(at))
 
 
@@ -65,7 +67,7 @@ def absences_current(*, at: datetime | None = None, ahead: timedelta = ABSENCE_H
     at = at or timezone.now()
     return (
         StaffAbsence.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
-        .filter(starts_at__lt=at + ahead)
+        .filter(starts_at__lt=at + ahead, withdrawn=False)
         .select_related("staff__user", "staff__department", "cover__user", "cover_department")
         .order_by("starts_at", "pk")
     )
@@ -95,6 +97,20 @@ def may_record_absence_of(user: Any, member: StaffMember) -> bool:
     if role in _ABSENCE_RECORDERS_FOR_ALL:
         return True
     return role == Role.TEAM_LEADER and member.role in FRONT_OFFICE_ROLES
+
+
+def absence_get_for(user: Any, *, absence_id: int) -> StaffAbsence:
+    """An absence the user may end or withdraw: 404 if there is none, 403 if not theirs to."""
+    absence = (
+        StaffAbsence.objects.filter(pk=absence_id, withdrawn=False)
+        .select_related("staff__user")
+        .first()
+    )
+    if absence is None:
+        raise Http404("No such absence")
+    if not may_record_absence_of(user, absence.staff):
+        raise PermissionDenied("Team leaders and managers record absences.")
+    return absence
 
 
 def may_record_absences(user: Any) -> bool:

@@ -106,7 +106,7 @@ def _overlapping(member: StaffMember, starts_at: datetime, ends_at: datetime | N
     overlap = Q(ends_at__isnull=True) | Q(ends_at__gt=starts_at)
     if ends_at is not None:
         overlap &= Q(starts_at__lt=ends_at)
-    return StaffAbsence.objects.filter(overlap, staff=member)
+    return StaffAbsence.objects.filter(overlap, staff=member, withdrawn=False)
 
 
 @transaction.atomic
@@ -115,11 +115,14 @@ def absence_end(*, absence: StaffAbsence, actor: Any, at: datetime | None = None
     begun is withdrawn)."""
     at = at or timezone.now()
     absence = StaffAbsence.objects.select_for_update().get(pk=absence.pk)
+    if absence.withdrawn or (absence.ends_at is not None and absence.ends_at <= at):
+        return
     if absence.starts_at >= at:
-        absence.delete()
-    elif absence.ends_at is None or absence.ends_at > at:
+        absence.withdrawn = True
+    else:
         absence.ends_at = at
-        absence.save(update_fields=["ends_at"])
+    absence.ended_by, absence.ended_at = actor, at
+    absence.save(update_fields=["withdrawn", "ends_at", "ended_by", "ended_at"])
 
 
 # --- Skills -----------------------------------------------------------------------------
@@ -144,4 +147,4 @@ def staff_skills_set(*, member: StaffMember, levels: dict[int, int | None], acto
             StaffSkill.objects.update_or_create(
                 staff=member, skill_id=skill_id, defaults={"level": level}
             )
-    log.info("Skills of %s set by %s: %s", member, actor, levels)
+    log.info("Skills of %s set by %s: %s", member, getattr(actor, "username", actor), levels)

@@ -1,14 +1,15 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from frontdoor.core.access import staff_required
+from frontdoor.core.forms import errors_onto
 from frontdoor.directory.forms import AbsenceForm
-from frontdoor.directory.models import StaffAbsence
 from frontdoor.directory.selectors import (
+    absence_get_for,
     absences_current,
     may_record_absence_of,
     may_record_absences,
@@ -47,8 +48,7 @@ def absence_new(request: HttpRequest) -> HttpResponse:
         try:
             absence = absence_record(draft=form.draft(), actor=request.user)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(AbsenceForm.SERVICE_FIELDS.get(field, field), problems)
+            errors_onto(form, error, renamed=AbsenceForm.SERVICE_FIELDS)
         else:
             messages.success(request, f"{absence.staff} is recorded as away")
             return redirect("console:absences")
@@ -58,9 +58,7 @@ def absence_new(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def absence_finish(request: HttpRequest, absence_id: int) -> HttpResponse:
-    absence = get_object_or_404(StaffAbsence.objects.select_related("staff"), pk=absence_id)
-    if not may_record_absence_of(request.user, absence.staff):
-        raise PermissionDenied("Team leaders and managers record absences.")
+    absence = absence_get_for(request.user, absence_id=absence_id)
     absence_end(absence=absence, actor=request.user)
     messages.success(request, f"{absence.staff} is no longer recorded as away")
     return redirect("console:absences")

@@ -154,6 +154,9 @@ class WorkItem(models.Model):
         ASSIGNED = "assigned", "Assigned"
         DONE = "done", "Done"
 
+    # Work not yet done: waiting, offered or held.
+    OPEN = (Status.WAITING, Status.OFFERED, Status.ASSIGNED)
+
     queue = models.ForeignKey(WorkQueue, on_delete=models.PROTECT, related_name="items")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="work_items")
     channel = models.CharField(max_length=12, choices=WorkChannel.choices)

@@ -11,10 +11,10 @@ from django.http import Http404
 
 from frontdoor.core.memo import ConfigMemo
 from frontdoor.core.roles import FRONT_OFFICE_ROLES, Role, staff_role
-from frontdoor.directory.models import StaffAbsence, StaffMember
-from frontdoor.directory.selectors import absent_users
+from frontdoor.directory.models import StaffAbsence, StaffMember, Team
+from frontdoor.directory.selectors import absences_at
 from frontdoor.routing.matching import CompiledRule, MailFacts
-from frontdoor.routing.models import AdvisorState, RoutingRule, WorkItem, WorkQueue
+from frontdoor.routing.models import AdvisorState, RoutingRule, WorkChannel, WorkItem, WorkQueue
 
 # Supervisors see the rules; managers and administrators change them.
 RULE_READERS = frozenset({Role.TEAM_LEADER, Role.MANAGER, Role.ADMINISTRATOR})
@@ -110,7 +110,6 @@ BOARD_ROLES = frozenset({Role.TEAM_LEADER, Role.MANAGER})
 # The board warns of work whose target falls within this time.
 BREACH_WARNING = timedelta(hours=1)
 BOARD_ITEMS_SHOWN = 50
-_OPEN = [WorkItem.Status.WAITING, WorkItem.Status.OFFERED, WorkItem.Status.ASSIGNED]
 
 
 def may_see_board(user: Any) -> bool:
@@ -135,7 +134,7 @@ def board_queues(*, at: datetime) -> list[QueueLine]:
     soon = at + BREACH_WARNING
     counts: dict[int, dict[str, Any]] = {
         row["queue"]: dict(row)
-        for row in WorkItem.objects.filter(status__in=_OPEN)
+        for row in WorkItem.objects.filter(status__in=WorkItem.OPEN)
         .values("queue")
         .annotate(
             waiting=Count("pk", filter=Q(status=WorkItem.Status.WAITING)),
@@ -148,7 +147,8 @@ def board_queues(*, at: datetime) -> list[QueueLine]:
         .order_by()
     }
     lines = []
-    for queue in WorkQueue.objects.filter(is_active=True):
+    # A queue that takes no new work still shows while work waits in it (it is still given out).
+    for queue in WorkQueue.objects.filter(Q(is_active=True) | Q(pk__in=counts)):
         row = counts.get(queue.pk, {})
         lines.append(
             QueueLine(
@@ -176,6 +176,11 @@ class AdvisorLine:
     def presence(self) -> str:
         return self.state.presence if self.state else AdvisorState.Presence.OFFLINE
 
+    @property
+    def email_capacity(self) -> int:
+        """As the queues count it (routing.services.advisor_profile): no team, one at a time."""
+        return (self.member.team or Team()).capacity(WorkChannel.EMAIL)
+
 
 def board_advisors(*, at: datetime) -> list[AdvisorLine]:
     """Every front-office advisor and team leader: presence, absence, and what they hold."""
@@ -185,7 +190,7 @@ def board_advisors(*, at: datetime) -> list[AdvisorLine]:
         ).select_related("user", "team")
     )
     states = {s.user_id: s for s in AdvisorState.objects.filter(user__in=[m.user for m in members])}
-    away = {a.staff_id: a for a in absent_users(at=at)}
+    away = {a.staff_id: a for a in absences_at(at=at)}
     lines = {
         m.user_id: AdvisorLine(member=m, state=states.get(m.user_id), absence=away.get(m.pk))
         for m in members
@@ -203,7 +208,7 @@ def board_advisors(*, at: datetime) -> list[AdvisorLine]:
 
 def board_items(*, queue_id: int | None = None) -> list[WorkItem]:
     """The open work due soonest, with who has it: what the team leader may move."""
-    items = WorkItem.objects.filter(status__in=_OPEN)
+    items = WorkItem.objects.filter(status__in=WorkItem.OPEN)
     if queue_id is not None:
         items = items.filter(queue_id=queue_id)
     return list(
@@ -214,7 +219,8 @@ def board_items(*, queue_id: int | None = None) -> list[WorkItem]:
 
 
 def board_item_get(user: Any, *, item_id: int) -> WorkItem:
-    """An open work item for the board's moves; 403 for those who may not use the board."""
+    """A work item for the board's move page (a finished one says so there); 403 for those
+    who may not use the board."""
     if not may_see_board(user):
         raise PermissionDenied("The board is for team leaders and managers.")
     found = (

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,9 +22,9 @@ from frontdoor.cases.services import (
 )
 from frontdoor.core.formatting import when
 from frontdoor.core.memo import ConfigMemo
-from frontdoor.core.roles import FRONT_OFFICE_ROLES, staff_role
+from frontdoor.core.roles import FRONT_OFFICE_ROLES
 from frontdoor.directory.models import Team
-from frontdoor.directory.selectors import absence_of, absence_refusal, absent_users
+from frontdoor.directory.selectors import absence_of, absence_refusal, absences_at
 from frontdoor.routing.models import (
     AdvisorState,
     RoutingRule,
@@ -32,6 +33,7 @@ from frontdoor.routing.models import (
     WorkOffer,
     WorkQueue,
 )
+from frontdoor.routing.selectors import may_take_work
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +93,7 @@ def routing_apply(*, case: Case, rule: RoutingRule) -> Case:
 # SQLite the whole transaction holds the write lock (transaction_mode IMMEDIATE).
 
 W = WorkItem.Status
-OPEN_WORK = (W.WAITING, W.OFFERED, W.ASSIGNED)
+OPEN_WORK = WorkItem.OPEN
 # Live contact is held as its own channel; all written work (forms, letters, posts) as email.
 _WORK_CHANNEL = {
     Channel.PHONE: WorkChannel.PHONE,
@@ -263,6 +265,14 @@ class AdvisorProfile:
     def user_id(self) -> int:
         return int(self.user.pk)
 
+    def skill_levels(self) -> list[tuple[int, int]]:
+        """Each (skill, level) of work the advisor may be given: every level up to theirs."""
+        return [
+            (skill_id, level)
+            for skill_id, best in self.skills.items()
+            for level in range(1, best + 1)
+        ]
+
     def eligible(self) -> Q:
         can = Q(skill__isnull=True)
         for skill_id, level in self.skills.items():
@@ -347,11 +357,7 @@ def _choice(profile: AdvisorProfile, channel: str, passed_over: list[int]) -> tu
     """A query for the id of the waiting item due soonest (then most urgent, then oldest) that
     the advisor may do and has not declined, leaving out those passed over (taken meanwhile)."""
     items, offers = _table(WorkItem), _table(WorkOffer)
-    pairs = [
-        (skill_id, level)
-        for skill_id, best in profile.skills.items()
-        for level in range(1, best + 1)
-    ]
+    pairs = profile.skill_levels()
     skip = f" AND w.id NOT IN ({', '.join(['%s'] * len(passed_over))})" if passed_over else ""
     shared = [W.WAITING, channel]
     unclaimed = [*passed_over, profile.user_id, WorkOffer.Answer.DECLINED]
@@ -393,17 +399,18 @@ def _take(profile: AdvisorProfile, channel: str, *, offer: bool, at: datetime) -
     """Take the next item for the advisor (see _choice), if there is one and they have room
     for it. The caller holds the advisor's lock (_advisor_lock)."""
     ops = connection.ops
-    queues = {choice.queue.pk: choice.queue for choice in work_queues_active()}
     if offer:
-        # Each queue's own push timeout: when the offer ends depends on the item chosen.
+        # Each queue's own push timeout, whether or not the queue still takes new work (its
+        # waiting items are still given out): when the offer ends depends on the item chosen.
+        timeouts = _push_timeouts()
         holding = (
             "offered_to_id = %s, offer_expires_at = CASE queue_id "
-            + "WHEN %s THEN %s " * len(queues)
+            + "WHEN %s THEN %s " * len(timeouts)
             + "ELSE %s END"
         )
         held: list[Any] = [W.OFFERED, profile.user_id]
-        for pk, queue in queues.items():
-            held += [pk, ops.adapt_datetimefield_value(_offer_ends(queue, at))]
+        for pk, seconds in timeouts.items():
+            held += [pk, ops.adapt_datetimefield_value(at + timedelta(seconds=seconds))]
         held.append(ops.adapt_datetimefield_value(_offer_ends(None, at)))
     else:
         holding = "assigned_to_id = %s, assigned_at = %s"
@@ -449,13 +456,29 @@ def _take(profile: AdvisorProfile, channel: str, *, offer: bool, at: datetime) -
         return None
     # What the statement returned and wrote; the rest (its dates) loads if someone reads it.
     item = WorkItem.from_db(connection.alias, _RETURNED, row)
-    item.queue = queue = queues.get(item.queue_id) or WorkQueue.objects.get(pk=item.queue_id)
+    item.queue = queue = _queue_of(item.queue_id)
     if offer:
         item.offered_to = profile.user
         item.offer_expires_at = _offer_ends(queue, at)
     else:
         item.assigned_to, item.assigned_at = profile.user, at
     return item
+
+
+_all_queues_memo = ConfigMemo("every work queue", models=("routing.WorkQueue",))
+
+
+def _queues_all() -> dict[int, WorkQueue]:
+    """Every queue, taking new work or not, by id (what the claim needs of a queue)."""
+    return _all_queues_memo.get("all", lambda: WorkQueue.objects.in_bulk())
+
+
+def _push_timeouts() -> dict[int, int]:
+    return {pk: queue.push_timeout_seconds for pk, queue in _queues_all().items()}
+
+
+def _queue_of(queue_id: int) -> WorkQueue:
+    return _queues_all().get(queue_id) or WorkQueue.objects.get(pk=queue_id)
 
 
 def _offer_ends(queue: WorkQueue | None, at: datetime) -> datetime:
@@ -518,13 +541,13 @@ _CLAIMED = [str(f.column) for f in WorkItem._meta.concrete_fields]  # in the mod
 def _claim_by_the_server(
     profile: AdvisorProfile, channel: str, *, offer: bool, at: datetime
 ) -> WorkItem | None:
-    pairs = [
-        (skill_id, level)
-        for skill_id, best in profile.skills.items()
-        for level in range(1, best + 1)
-    ]
+    pairs = profile.skill_levels()
     columns = ", ".join(connection.ops.quote_name(column) for column in _CLAIMED)
-    with connection.cursor() as cursor:
+    # Alone the statement is its own transaction; inside the caller's, a savepoint, so that a
+    # refusal (the case closed meanwhile) leaves the caller's transaction usable, as _claim's
+    # own atomic block does.
+    within = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with within, connection.cursor() as cursor:
         try:
             cursor.execute(
                 f"SELECT {columns} FROM frontdoor_work_claim("  # noqa: S608
@@ -554,8 +577,7 @@ def _claim_by_the_server(
     item = WorkItem.from_db(
         connection.alias, [f.attname for f in WorkItem._meta.concrete_fields], row
     )
-    queues = {choice.queue.pk: choice.queue for choice in work_queues_active()}
-    item.queue = queues.get(item.queue_id) or WorkQueue.objects.get(pk=item.queue_id)
+    item.queue = _queue_of(item.queue_id)
     if offer:
         item.offered_to = profile.user
     else:
@@ -585,7 +607,7 @@ def work_offer_accept(*, item: WorkItem, advisor: Any) -> WorkItem:
     _item_free(item, W.ASSIGNED)
     item.assigned_to, item.assigned_at = advisor, at
     item.save(update_fields=[*_HOLD_FIELDS, "status"])
-    _case_taken(item)
+    _case_taken(item, at)
     return item
 
 
@@ -630,7 +652,7 @@ def presence_set(
     """Set an advisor's presence (they do it; the system does it with a note saying why).
     Becoming available starts their idle time; going offline gives their offers back."""
     at = at or timezone.now()
-    if staff_role(user) not in FRONT_OFFICE_ROLES:
+    if not may_take_work(user):
         raise ValidationError("Only advisors and team leaders take work from the queues.")
     if presence not in AdvisorState.Presence.values:
         raise ValidationError({"presence": "Choose available, busy, on a break or offline"})
@@ -667,7 +689,7 @@ def advisor_seen(*, user: Any, at: datetime | None = None) -> None:
 @transaction.atomic
 def advisor_sign_out(*, user: Any) -> None:
     """Signing out hands back everything held, in its place in the queue."""
-    if staff_role(user) not in FRONT_OFFICE_ROLES:
+    if not may_take_work(user):
         return
     _hand_back_everything(user, actor=user, reason="Returned to the queue: signed out")
     presence_set(user=user, presence=AdvisorState.Presence.OFFLINE, note="Signed out")
@@ -675,7 +697,7 @@ def advisor_sign_out(*, user: Any) -> None:
 
 def work_next(*, user: Any, channel: str = WorkChannel.EMAIL) -> WorkItem | None:
     """ "Next work": the advisor asks for the next item now and has it at once."""
-    if staff_role(user) not in FRONT_OFFICE_ROLES:
+    if not may_take_work(user):
         raise ValidationError("Only advisors and team leaders take work from the queues.")
     if absence_of(user.staff_member) is not None:
         raise ValidationError(
@@ -701,7 +723,7 @@ def work_dispatch(*, at: datetime | None = None) -> int:
             user__staff_member__is_active=True,
             user__staff_member__role__in=FRONT_OFFICE_ROLES,
         )
-        .exclude(user__staff_member__in=absent_users(at=at).values("staff"))
+        .exclude(user__staff_member__in=absences_at(at=at).values("staff"))
         .select_related("user__staff_member__team")
     )
     for state in free.order_by("idle_since", "pk"):
@@ -753,7 +775,7 @@ def _absent_advisors_offline(at: datetime) -> None:
     """An advisor whose absence has begun is set offline and what they held goes back in its
     place, so nobody's work waits on someone who is not there."""
     away = AdvisorState.objects.exclude(presence=AdvisorState.Presence.OFFLINE).filter(
-        user__staff_member__in=absent_users(at=at).values("staff")
+        user__staff_member__in=absences_at(at=at).values("staff")
     )
     for state in away.select_related("user__staff_member"):
         with transaction.atomic():
@@ -845,12 +867,13 @@ def work_item_give(*, item: WorkItem, advisor: Any, seen: ItemSeen, actor: Any) 
     is away (saying who covers), who does not work the queues, or who has no room for it."""
     at = timezone.now()
     member = advisor.staff_member
-    if staff_role(advisor) not in FRONT_OFFICE_ROLES:
+    if not may_take_work(advisor):
         raise ValidationError({"advisor": f"{member} does not work the front office's queues"})
     if (away := absence_of(member, at=at)) is not None:
         raise ValidationError({"advisor": absence_refusal(member, away)})
-    _advisor_lock(advisor.pk, at)
+    # The item, then the advisor: the order in which declining and expiring take them.
     item = _held(item)
+    _advisor_lock(advisor.pk, at)
     _check_seen(item, seen)
     if item.status == W.ASSIGNED and item.assigned_to_id == advisor.pk:
         raise ValidationError({"advisor": f"{member} already has it"})

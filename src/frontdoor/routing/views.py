@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from frontdoor.cases.selectors import case_actions_for, customer_cases, customer_contacts
 from frontdoor.core.access import staff_required
+from frontdoor.core.forms import errors_onto, whole_number
 from frontdoor.directory.forms import SkillsForm
 from frontdoor.directory.selectors import skills_all
 from frontdoor.directory.services import staff_skills_set
@@ -195,11 +196,15 @@ def work_now(request: HttpRequest) -> HttpResponse:
 def presence_change(request: HttpRequest) -> HttpResponse:
     _front_office(request)
     form = PresenceForm(request.POST)
-    if form.is_valid():
-        state = presence_set(user=request.user, presence=form.cleaned_data["presence"])
-        messages.success(request, f"Your status is now {state.get_presence_display().lower()}")
-    else:
+    if not form.is_valid():
         messages.error(request, "Choose your status")
+        return redirect("console:workspace")
+    try:
+        state = presence_set(user=request.user, presence=form.cleaned_data["presence"])
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, f"Your status is now {state.get_presence_display().lower()}")
     return redirect("console:workspace")
 
 
@@ -252,7 +257,9 @@ def _board_only(request: HttpRequest) -> None:
 
 def _board_now(request: HttpRequest) -> dict[str, Any]:
     """The live part of the board and a digest of it: the page sends the digest back when it
-    asks again, and an unchanged board is not sent (so nothing is re-announced)."""
+    asks again, and an unchanged board is not sent again (ages on it change by the minute,
+    so it is resent at most about once a minute when nothing else moves; links keep their
+    ids, so htmx gives focus back to the one a keyboard user was on)."""
     at = timezone.now()
     queue_id = _queue_filter(request)
     inner = render_to_string(
@@ -272,7 +279,7 @@ def _board_now(request: HttpRequest) -> dict[str, Any]:
 
 def _queue_filter(request: HttpRequest) -> int | None:
     raw = request.GET.get("queue") or request.POST.get("queue") or ""
-    return int(raw) if raw.isdigit() else None
+    return whole_number(raw)
 
 
 @staff_required
@@ -320,11 +327,7 @@ def board_item(request: HttpRequest, item_id: int) -> HttpResponse:
                     work_item_give(item=item, advisor=advisor, seen=form.seen(), actor=request.user)
                     done = f"Case {item.case.reference} given to {advisor.get_full_name()}"
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for name, problems in error.message_dict.items():
-                        form.add_error(name if name in form.fields else None, problems)
-                else:
-                    form.add_error(None, error)
+                errors_onto(form, error)
             else:
                 messages.success(request, done)
                 return redirect("console:board")
@@ -346,8 +349,7 @@ def board_skills(request: HttpRequest, user_id: int) -> HttpResponse:
         try:
             staff_skills_set(member=member, levels=form.levels(), actor=request.user)
         except ValidationError as error:
-            for name, problems in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, problems)
+            errors_onto(form, error)
         else:
             messages.success(request, f"Skills of {member} saved")
             return redirect("console:board")

@@ -318,3 +318,8 @@ def test_the_screen_does_not_use_up_staff_messages(client, ava, desk, council_ta
     client.post(screen(desk), {"service": offered.pk})
     client.get(display(desk))
     assert "Ticket C001 issued" in client.get(screen(desk)).text
+
+
+def test_the_waiting_room_screen_takes_any_showing_value_without_failing(client, desk):
+    for odd in ("²:", "x,y:z", ":", "9" * 40):
+        assert client.get(display_now(desk), {"showing": odd}).status_code == 200, odd

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from frontdoor.core.access import staff_required
+from frontdoor.core.forms import whole_number
 from frontdoor.customers.selectors import customers_visible_to
 from frontdoor.directory.models import ContactPoint
 from frontdoor.intake.reception.forms import TicketCallForm, TicketIssueForm
@@ -79,10 +80,10 @@ def _screen(
     call_form: TicketCallForm,
 ) -> HttpResponse:
     errored = next((f for f in (issue_form, call_form) if f.errors), None)
-    customer_id = issue_form["customer"].value()
+    customer_id = whole_number(issue_form["customer"].value())
     customer = (
         customers_visible_to(request.user).filter(pk=customer_id).first()
-        if str(customer_id or "").isdigit()
+        if customer_id is not None
         else None
     )
     return render(
@@ -227,7 +228,7 @@ def _display_now(desk: ContactPoint) -> dict[str, Any]:
 
 
 def _newly_called(previous: str, at_counters: list[Any]) -> list[Any]:
-    before = {int(pk) for pk in previous.partition(":")[0].split(",") if pk.isdigit()}
+    before = {whole_number(pk) for pk in previous.partition(":")[0].split(",")} - {None}
     return [t for t in reversed(at_counters) if t.pk not in before and t.status == t.Status.CALLED]
 
 
