@@ -160,14 +160,16 @@ def test_who_is_away_lists_now_and_the_next_fortnight_but_not_the_past_or_far_fu
 # --- The pages --------------------------------------------------------------------------
 
 
+def day_boxes(name, day):
+    """A date as the GOV.UK date input posts it: day, month and year boxes."""
+    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
+
+
 def absence_form(member, **overrides):
-    today = timezone.localdate()
     data = {
         "staff": str(member.pk),
         "kind": "planned",
-        "first_day_0": str(today.day),
-        "first_day_1": str(today.month),
-        "first_day_2": str(today.year),
+        **day_boxes("first_day", timezone.localdate()),
         "last_day_0": "",
         "last_day_1": "",
         "last_day_2": "",
@@ -242,29 +244,17 @@ def test_recording_and_ending_an_absence_through_the_pages(client, tess, ava):
 
 def test_bad_dates_get_field_messages_and_nothing_is_saved(client, tess, ava):
     client.force_login(tess)
-    today = timezone.localdate()
+    yesterday = day_boxes("last_day", timezone.localdate() - timedelta(days=1))
     response = client.post(
         reverse("console:absence_new"),
-        absence_form(
-            ava.staff_member,
-            last_day_0=str((today - timedelta(days=1)).day),
-            last_day_1=str((today - timedelta(days=1)).month),
-            last_day_2=str((today - timedelta(days=1)).year),
-            first_day_1="",
-        ),
+        absence_form(ava.staff_member, **yesterday, first_day_1=""),
     )
     assert response.status_code == 200
     assert "There is a problem" in response.text
     assert "The first day away must include a month" in response.text
     assert not StaffAbsence.objects.exists()
     response = client.post(
-        reverse("console:absence_new"),
-        absence_form(
-            ava.staff_member,
-            last_day_0=str((today - timedelta(days=1)).day),
-            last_day_1=str((today - timedelta(days=1)).month),
-            last_day_2=str((today - timedelta(days=1)).year),
-        ),
+        reverse("console:absence_new"), absence_form(ava.staff_member, **yesterday)
     )
     assert "The last day must be the same as or after the first day" in response.text
     assert not StaffAbsence.objects.exists()
