@@ -150,11 +150,6 @@ class ReceptionTicket(models.Model):
         return f"{self.code} ({self.get_status_display().lower()})"
 
     @property
-    def at_counter(self) -> bool:
-        """Called or being served: someone at a counter has them now."""
-        return self.status in ACTIVE_STATUSES
-
-    @property
     def wait_seconds(self) -> int | None:
         if self.called_at is None:
             return None
