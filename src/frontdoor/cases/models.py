@@ -258,6 +258,8 @@ class CaseEvent(models.Model):
         REOPENED = "reopened", "Reopened"
         ASSIGNED = "assigned", "Assigned"
         RELEASED = "released", "Returned to the queue"
+        CUSTOMER_UPDATE = "customer_update", "Update from the customer"
+        SCHEDULED = "scheduled", "Scheduled"
 
     case = models.ForeignKey(
         Case,

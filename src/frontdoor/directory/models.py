@@ -100,6 +100,7 @@ class ContactPoint(models.Model):
         CHAT = "chat", "Chat"
         SOCIAL = "social", "Social media account"
         RECEPTION = "reception", "Reception desk"
+        OPEN311 = "open311", "Open311 client"
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"

@@ -15,6 +15,13 @@ class EmailTemplate(models.Model):
 
     class Purpose(models.TextChoices):
         ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement of a new email"
+        FORM_CONFIRMATION = "form_confirmation", "Confirmation of an online request"
+        ACCOUNT_VERIFICATION = "account_verification", "Confirm your email address (My Account)"
+        PASSWORD_RESET = "password_reset", "Reset your password (My Account)"
+        CASE_FORWARDED = "case_forwarded", "Progress: passed to the department"
+        CASE_SCHEDULED = "case_scheduled", "Progress: work scheduled"
+        CASE_RESOLVED = "case_resolved", "Progress: resolved"
+        CASE_CLOSED = "case_closed", "Progress: closed"
 
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     contact_point = models.ForeignKey(
@@ -59,6 +66,9 @@ class OutboundEmail(models.Model):
     class Kind(models.TextChoices):
         ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
         REPLY = "reply", "Reply from staff"
+        CONFIRMATION = "confirmation", "Confirmation of an online request"
+        ACCOUNT = "account", "My Account (verification, password reset)"
+        NOTIFICATION = "notification", "Progress notification"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to send"
