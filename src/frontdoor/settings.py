@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "frontdoor.cases",
     "frontdoor.intake.email",
     "frontdoor.intake.reception",
+    "frontdoor.intake.webforms",
     "frontdoor.notify",
     "frontdoor.routing",
 ]

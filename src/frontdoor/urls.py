@@ -8,6 +8,7 @@ from frontdoor.customers import views as customer_views
 from frontdoor.directory import views as directory_views
 from frontdoor.intake.email import views as email_views
 from frontdoor.intake.reception import views as reception_views
+from frontdoor.intake.webforms import views as webform_views
 from frontdoor.routing import views as routing_views
 
 console = (
@@ -93,5 +94,9 @@ urlpatterns = [
     # The waiting-room screen: public, so the display in the waiting area needs no sign-in.
     path("reception/<int:desk_id>/", reception_views.display, name="reception_display"),
     path("reception/<int:desk_id>/now/", reception_views.display_now, name="reception_display_now"),
+    path("forms/", webform_views.form_list, name="webform_list"),
+    path("forms/<slug:slug>/", webform_views.form_start, name="webform_start"),
+    path("forms/<slug:slug>/sent/", webform_views.form_done, name="webform_done"),
+    path("forms/<slug:slug>/<slug:step>/", webform_views.form_step, name="webform_step"),
     path("admin/", admin.site.urls),
 ]

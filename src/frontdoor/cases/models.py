@@ -76,6 +76,9 @@ class Case(models.Model):
     location = models.CharField(max_length=300, blank=True, default="")
     location_postcode = models.CharField(max_length=8, blank=True, default="")
     location_uprn = models.BigIntegerField(null=True, blank=True)
+    # A point (WGS84), from a map or an app: Open311 reports carry one.
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     channel = models.CharField(max_length=16, choices=Channel.choices)
     restricted = models.BooleanField(
         default=False, help_text="Copied from the service when opened; decides who may see it."

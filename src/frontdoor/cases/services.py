@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -50,6 +51,8 @@ class CaseDraft:
     location: str = ""
     location_postcode: str = ""
     location_uprn: int | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
     previous_case: Case | None = None
     # The keyword routing rule that decided where the case goes, if one did.
     routed_by: Any = None
@@ -169,6 +172,8 @@ def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
                 location=draft.location.strip(),
                 location_postcode=draft.location_postcode,
                 location_uprn=draft.location_uprn,
+                latitude=draft.latitude,
+                longitude=draft.longitude,
                 channel=opening.channel,
                 restricted=service.restricted,
                 opened_at=opened_at,

@@ -25,6 +25,12 @@ class Council(models.Model):
         "opens a new case linked to it.",
     )
     website = models.URLField(blank=True, default="")
+    email_from = models.EmailField(
+        blank=True,
+        default="",
+        help_text="Where automatic emails that answer no inbox come from (form confirmations, "
+        "My Account). Empty: the first active council inbox.",
+    )
     email_reference_label = models.CharField(
         max_length=20,
         default="Ref",

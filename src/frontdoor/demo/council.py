@@ -11,6 +11,7 @@ from django.db import transaction
 from frontdoor.cases.models import Outcome
 from frontdoor.core.models import Council
 from frontdoor.core.roles import Role
+from frontdoor.demo.forms import forms_build
 from frontdoor.directory.models import (
     ContactPoint,
     Department,
@@ -356,6 +357,7 @@ def council_build() -> None:
     council.name = council.name or "Frontdoor Borough Council"
     council.phone = council.phone or "0113 496 0000"
     council.website = council.website or "https://www.frontdoor.example"
+    council.email_from = council.email_from or "customer.services@frontdoor.example"
     council.save()
     policies = {
         name: SLAPolicy.objects.get_or_create(
@@ -441,6 +443,7 @@ def council_build() -> None:
             },
         )
     _front_office_build(services, skills)
+    forms_build(services)
     for username, first, last in RESIDENTS:
         user, created = users.get_or_create(
             username=username,

@@ -31,3 +31,49 @@ message goes straight to the right case. There is no need to send it again in th
 <p>This is an automatic reply.</p>
 <p>{{ council_name }}</p>
 """
+
+FORM_CONFIRMATION_SUBJECT = "{{ form_title }}: your reference is {{ reference }}"
+
+FORM_CONFIRMATION_TEXT = """Dear {{ customer_name|default:"customer" }},
+
+Thank you. We have received your request "{{ form_title }}" and logged it with the \
+reference {{ reference }}.
+{% if location %}
+Where: {{ location }}
+{% endif %}
+What you told us:
+{% for question, answer in answers %}- {{ question }}: {{ answer }}
+{% endfor %}
+{% if what_happens_next %}{{ what_happens_next }}
+
+{% endif %}We aim to deal with it by {{ resolve_by }}.
+{% if track_url %}
+You can follow its progress at {{ track_url }} with your reference and this email address, \
+or in My Account.
+{% endif %}{% if ways_in %}
+You can also contact us:
+{% for way in ways_in %}- {{ way.label }}: {{ way.value }}
+{% endfor %}{% endif %}
+If you write to us about this, please keep {{ reference_tag }} in the subject.
+
+This is an automatic email.
+
+{{ council_name }}
+"""
+
+FORM_CONFIRMATION_HTML = """<p>Dear {{ customer_name|default:"customer" }},</p>
+<p>Thank you. We have received your request &ldquo;{{ form_title }}&rdquo; and logged it with \
+the reference <strong>{{ reference }}</strong>.</p>
+{% if location %}<p>Where: {{ location }}</p>{% endif %}
+<p>What you told us:</p>
+<ul>{% for question, answer in answers %}<li>{{ question }}: {{ answer }}</li>{% endfor %}</ul>
+{% if what_happens_next %}<p>{{ what_happens_next|linebreaksbr }}</p>{% endif %}
+<p>We aim to deal with it by {{ resolve_by }}.</p>
+{% if track_url %}<p>You can follow its progress at <a href="{{ track_url }}">{{ track_url }}</a> \
+with your reference and this email address, or in My Account.</p>{% endif %}
+{% if ways_in %}<p>You can also contact us:</p>
+<ul>{% for way in ways_in %}<li>{{ way.label }}: {{ way.value }}</li>{% endfor %}</ul>{% endif %}
+<p>If you write to us about this, please keep {{ reference_tag }} in the subject.</p>
+<p>This is an automatic email.</p>
+<p>{{ council_name }}</p>
+"""

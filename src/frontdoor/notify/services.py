@@ -26,6 +26,8 @@ from django.utils import timezone
 
 from frontdoor.cases.models import Case, Contact
 from frontdoor.core.memo import ConfigMemo
+from frontdoor.core.models import Council
+from frontdoor.directory.models import ContactPoint
 from frontdoor.notify import defaults
 from frontdoor.notify.models import EmailTemplate, OutboundEmail
 from frontdoor.notify.relay import Relay, relay_parse
@@ -52,11 +54,36 @@ DEFAULT_WORDING = {
         defaults.ACKNOWLEDGEMENT_SUBJECT,
         defaults.ACKNOWLEDGEMENT_TEXT,
         defaults.ACKNOWLEDGEMENT_HTML,
-    )
+    ),
+    EmailTemplate.Purpose.FORM_CONFIRMATION: (
+        defaults.FORM_CONFIRMATION_SUBJECT,
+        defaults.FORM_CONFIRMATION_TEXT,
+        defaults.FORM_CONFIRMATION_HTML,
+    ),
 }
 
 
 _template_memo = ConfigMemo("email templates", models=("notify.EmailTemplate",))
+
+
+def council_from_address(council: Council) -> str:
+    """The address automatic emails come from when they answer no inbox of their own."""
+    if council.email_from:
+        return council.email_from
+    inbox = (
+        ContactPoint.objects.filter(
+            kind=ContactPoint.Kind.EMAIL, status=ContactPoint.Status.ACTIVE, service__isnull=True
+        )
+        .order_by("pk")
+        .values_list("address", flat=True)
+        .first()
+    ) or (
+        ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, status=ContactPoint.Status.ACTIVE)
+        .order_by("pk")
+        .values_list("address", flat=True)
+        .first()
+    )
+    return inbox or settings.DEFAULT_FROM_EMAIL
 
 
 def template_for(*, purpose: str, contact_point_id: int | None) -> EmailTemplate:

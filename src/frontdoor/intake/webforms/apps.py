@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WebformsConfig(AppConfig):
+    name = "frontdoor.intake.webforms"
+    label = "webforms"
+    verbose_name = "Online forms"

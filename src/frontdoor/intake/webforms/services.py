@@ -1,0 +1,304 @@
+"""A request made on an online form (or by an app over Open311) becomes a case: one write path.
+
+The customer is found by email (or made), the case is opened on the form's service with
+its answers, the contact is counted on the form's contact point, a collection date is booked,
+the case goes to the front-office queue or straight to the department, and the confirmation
+is queued in the outbox: all in one transaction, and once per source key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from frontdoor.cases.models import Case, Channel
+from frontdoor.cases.services import CaseDraft, case_forward, contact_record
+from frontdoor.core.models import Council
+from frontdoor.customers.models import Customer
+from frontdoor.customers.services import (
+    CustomerDraft,
+    customer_details_add,
+    customers_create,
+    customers_for_emails,
+)
+from frontdoor.directory.models import ContactPoint
+from frontdoor.intake.email.acknowledgement import ways_in
+from frontdoor.intake.webforms.forms import answer_shown
+from frontdoor.intake.webforms.models import CollectionSlot, FormField, FormSubmission, RequestForm
+from frontdoor.notify.models import EmailTemplate, OutboundEmail
+from frontdoor.notify.services import (
+    EmailDraft,
+    council_from_address,
+    emails_queue,
+    template_for,
+    template_render,
+)
+from frontdoor.routing.services import work_items_enqueue
+
+# Per address, in any hour: enough for a busy household, too few for a robot.
+SUBMISSIONS_PER_HOUR_FROM_AN_IP = 20
+SUBMISSIONS_PER_HOUR_FROM_AN_EMAIL = 10
+
+
+@dataclass(frozen=True)
+class Requester:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Place:
+    description: str = ""
+    postcode: str = ""
+    uprn: int | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class RequestMade:
+    """What arrives: the form, the answers (cleaned, by field code), who and where."""
+
+    form: RequestForm
+    answers: dict[str, Any]
+    requester: Requester
+    # The source's own identity: a web session's token, an Open311 client's report id.
+    source_key: str
+    place: Place = field(default_factory=Place)
+    description: str = ""
+    channel: str = Channel.WEB_FORM
+    contact_point: ContactPoint | None = None
+    client_ip: str | None = None
+
+
+class TooManyRequests(ValidationError):
+    """The per-address limit was reached; the message says when to try again."""
+
+
+def submissions_limit_check(*, client_ip: str | None, email: str) -> None:
+    since = timezone.now() - timedelta(hours=1)
+    recent = FormSubmission.objects.filter(submitted_at__gte=since)
+    if client_ip and recent.filter(client_ip=client_ip).count() >= SUBMISSIONS_PER_HOUR_FROM_AN_IP:
+        raise TooManyRequests(
+            "We have had a lot of requests from your connection in the last hour. "
+            "Please try again in an hour, or phone us.",
+            code="rate_limited",
+        )
+    if email and recent.filter(email=email.lower()).count() >= SUBMISSIONS_PER_HOUR_FROM_AN_EMAIL:
+        raise TooManyRequests(
+            "We have had a lot of requests from this email address in the last hour. "
+            "Please try again in an hour, or phone us.",
+            code="rate_limited",
+        )
+
+
+def request_submit(*, request: RequestMade) -> FormSubmission:
+    """Make the case for a request, or give back the one already made for its source key."""
+    try:
+        return _submit(request)
+    except IntegrityError:
+        existing = _already(request.source_key)
+        if existing is None:
+            raise
+        return existing
+
+
+def _already(source_key: str) -> FormSubmission | None:
+    return (
+        FormSubmission.objects.select_related("case", "form", "contact")
+        .filter(contact__source_key=source_key)
+        .first()
+    )
+
+
+@transaction.atomic
+def _submit(request: RequestMade) -> FormSubmission:
+    if (existing := _already(request.source_key)) is not None:
+        return existing
+    form = request.form
+    if not form.is_published:
+        raise ValidationError("This form is closed. Please contact us another way.", code="closed")
+    submissions_limit_check(client_ip=request.client_ip, email=request.requester.email)
+    fields = list(form.fields.all())
+    slot = _slot_book(form, fields, request.answers)
+    customer = _customer_for(request.requester)
+    kind = next(
+        (
+            str(request.answers[f.code])
+            for f in fields
+            if f.sets_case_kind and request.answers.get(f.code)
+        ),
+        form.kind,
+    )
+    place = request.place
+    contact = contact_record(
+        channel=request.channel,
+        customer=customer,
+        contact_point=request.contact_point or form.contact_point,
+        new_case=CaseDraft(
+            service=form.service,
+            summary=_summary(form, place),
+            kind=kind,
+            description=_description(fields, request.answers, request.description),
+            location=place.description,
+            location_postcode=place.postcode,
+            location_uprn=place.uprn,
+            latitude=place.latitude,
+            longitude=place.longitude,
+        ),
+        summary=f"{form.title} ({request.contact_point or form.contact_point})"[:200],
+        source_key=request.source_key,
+    )
+    case = contact.case
+    assert case is not None
+    submission = FormSubmission.objects.create(
+        form=form,
+        case=case,
+        contact=contact,
+        answers=request.answers,
+        slot=slot,
+        name=request.requester.name.strip()[:200],
+        email=request.requester.email.lower(),
+        phone=request.requester.phone,
+        client_ip=request.client_ip,
+        submitted_at=contact.occurred_at,
+    )
+    if form.straight_to_department and case.status == Case.Status.NEW:
+        case = case_forward(
+            case=case,
+            actor=None,
+            department=form.service.department,
+            reason=f"{form.title}: the online form asks what the department needs",
+            channel=request.channel,
+        )
+        submission.case = case
+    else:
+        work_items_enqueue(cases=[case])
+    if request.requester.email:
+        _confirmation_queue(submission, fields)
+    return submission
+
+
+def _slot_book(
+    form: RequestForm, fields: list[FormField], answers: dict[str, Any]
+) -> CollectionSlot | None:
+    wanted = next(
+        (answers.get(f.code) for f in fields if f.datatype == FormField.Datatype.SLOT), None
+    )
+    if not wanted:
+        return None
+    day = date.fromisoformat(str(wanted))
+    slot = CollectionSlot.objects.select_for_update().filter(form=form, date=day).first()
+    if slot is None or slot.booked >= slot.capacity or day <= timezone.localdate():
+        raise ValidationError(
+            {"slot": "That collection date has just been taken. Choose another date."},
+            code="slot_full",
+        )
+    CollectionSlot.objects.filter(pk=slot.pk).update(booked=F("booked") + 1)
+    slot.booked += 1
+    return slot
+
+
+def _customer_for(requester: Requester) -> Customer | None:
+    """The customer with this email (or a new one); without an email, a new customer when
+    they gave a name and phone, and no one when they gave neither (an anonymous report)."""
+    if requester.email:
+        customer = customers_for_emails(senders=[(requester.email, requester.name)])[
+            requester.email.lower()
+        ]
+        if requester.phone:
+            customer_details_add(customer=customer, phone=requester.phone)
+        return customer
+    if requester.phone:
+        words = requester.name.split()
+        given, family = (" ".join(words[:-1]), words[-1]) if words else ("", "Unknown")
+        (customer,) = customers_create(
+            drafts=[CustomerDraft(given_name=given, family_name=family, phones=[requester.phone])]
+        )
+        return customer
+    return None
+
+
+def _summary(form: RequestForm, place: Place) -> str:
+    where = place.description.splitlines()[0].strip() if place.description else ""
+    return (f"{form.title}: {where}" if where else form.title)[:200]
+
+
+def _description(fields: list[FormField], answers: dict[str, Any], extra: str) -> str:
+    lines = [
+        f"{f.label.rstrip('?')}: {answer_shown(f, answers.get(f.code))}"
+        for f in fields
+        if f.code in answers
+    ]
+    if extra.strip():
+        lines += ["", extra.strip()]
+    return "\n".join(lines)
+
+
+def submission_summary(submission: FormSubmission) -> list[tuple[str, str]]:
+    """(question, answer) pairs as the resident gave them."""
+    return [
+        (f.label.rstrip("?"), answer_shown(f, submission.answers.get(f.code)))
+        for f in submission.form.fields.all()
+        if f.code in submission.answers
+    ]
+
+
+def _confirmation_queue(submission: FormSubmission, fields: list[FormField]) -> OutboundEmail:
+    council = Council.current()
+    case, form = submission.case, submission.form
+    template = template_for(
+        purpose=EmailTemplate.Purpose.FORM_CONFIRMATION, contact_point_id=form.contact_point_id
+    )
+    subject, text, html = template_render(
+        template,
+        {
+            "council_name": council.name,
+            "customer_name": submission.name,
+            "reference": case.reference,
+            "reference_tag": council.reference_tag(case.reference),
+            "form_title": form.title,
+            "service": form.service.name,
+            "answers": [
+                (f.label.rstrip("?"), answer_shown(f, submission.answers.get(f.code)))
+                for f in fields
+                if f.code in submission.answers
+            ],
+            "location": case.location,
+            "resolve_by": _day(case.resolution_due),
+            "what_happens_next": form.what_happens_next,
+            "ways_in": ways_in(case, form.contact_point, council),
+            "track_url": (council.website.rstrip("/") + "/track/") if council.website else "",
+        },
+    )
+    if case.reference not in subject:
+        subject = f"{subject} {council.reference_tag(case.reference)}"
+    (email,) = emails_queue(
+        drafts=[
+            EmailDraft(
+                kind=OutboundEmail.Kind.CONFIRMATION,
+                from_address=council_from_address(council),
+                from_name=council.name,
+                to_address=submission.email,
+                subject=subject,
+                text_body=text,
+                html_body=html,
+                case=case,
+                auto_submitted=True,
+                cause_key=f"form:{submission.contact_id}",
+            )
+        ]
+    )
+    return email
+
+
+def _day(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local:%A} {local.day} {local:%B %Y}"
