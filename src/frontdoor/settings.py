@@ -197,6 +197,9 @@ FRONTDOOR_IMAP_POLL_SECONDS = env_int("FRONTDOOR_IMAP_POLL_SECONDS", 60)
 # `frontdoor run` then catches it in var/outgoing-mail so the demo shows what would be sent.
 FRONTDOOR_SMTP_RELAY = env_str("FRONTDOOR_SMTP_RELAY", "")
 
+# Where residents reach this Frontdoor (links in emails: tracking a case, My Account).
+FRONTDOOR_PUBLIC_URL = env_str("FRONTDOOR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True

@@ -80,6 +80,7 @@ def test_the_confirmation_is_queued_with_the_reference_and_what_they_said(counci
     assert submission.case.reference in email.subject
     assert "- What has been dumped: Black bags, Tyres" in email.text_body
     assert "We aim to clear it within 5 working days" in email.text_body
+    assert "follow its progress at http://127.0.0.1:8000/track/" in email.text_body
     assert outbound_email_deliver(pk=email.pk).startswith("sent")
     (mail,) = catcher.wait_for(1)
     assert mail.recipients == ["jo.bloggs@example.com"]

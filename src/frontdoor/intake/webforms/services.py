@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -275,7 +276,7 @@ def _confirmation_queue(submission: FormSubmission, fields: list[FormField]) -> 
             "resolve_by": _day(case.resolution_due),
             "what_happens_next": form.what_happens_next,
             "ways_in": ways_in(case, form.contact_point, council),
-            "track_url": (council.website.rstrip("/") + "/track/") if council.website else "",
+            "track_url": f"{settings.FRONTDOOR_PUBLIC_URL}/track/",
         },
     )
     if case.reference not in subject:
