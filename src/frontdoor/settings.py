@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "localflavor",
     "django_tasks",
     "django_tasks_db",
+    # In INSTALLED_APPS so that the API's reference page uses the Swagger UI files shipped
+    # inside django-ninja, served from our own static files, rather than a CDN.
+    "ninja",
     "frontdoor.core",
     "frontdoor.directory",
     "frontdoor.customers",
@@ -86,6 +89,7 @@ INSTALLED_APPS = [
     "frontdoor.intake.webforms",
     "frontdoor.notify",
     "frontdoor.routing",
+    "frontdoor.api",
 ]
 
 # Background work: a task queue in the database, run by `frontdoor worker` (and `frontdoor run`).

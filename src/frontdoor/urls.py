@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from frontdoor.api.views import address_unknown, api
 from frontdoor.cases import views as case_views
 from frontdoor.core import views as core_views
 from frontdoor.customers import views as customer_views
@@ -99,4 +100,7 @@ urlpatterns = [
     path("forms/<slug:slug>/sent/", webform_views.form_done, name="webform_done"),
     path("forms/<slug:slug>/<slug:step>/", webform_views.form_step, name="webform_step"),
     path("admin/", admin.site.urls),
+    # The JSON API for the council's own systems: reference at /api/, version 1 at /api/v1/.
+    path("api/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", address_unknown),
 ]

@@ -4,8 +4,10 @@ import pytest
 from django.http import Http404
 
 from frontdoor.cases.selectors import (
+    CaseScope,
     case_get_for,
     cases_assigned_to,
+    cases_in_scope,
     cases_visible_to,
     customer_contacts,
     department_inbox,
@@ -138,3 +140,37 @@ def test_contact_history_leaves_out_contacts_on_cases_the_user_may_not_see(
     contact_record(channel=Channel.PHONE, customer=customer, actor=ava, summary="No case")
     assert customer_contacts(bea, customer_id=customer.pk).count() == 2
     assert customer_contacts(max_, customer_id=customer.pk).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("scope", "sees"),
+    [
+        ({}, set()),  # a scope naming nothing sees nothing
+        ({"every_service": True}, {"bin", "tax"}),  # never restricted unless it says
+        ({"every_service": True, "restricted": True}, {"bin", "tax", "care"}),
+        ({"services": ["council-tax"]}, {"tax"}),
+        ({"departments": ["Waste and Recycling"]}, {"bin"}),
+        ({"departments": ["Adult Social Care"]}, set()),
+        ({"departments": ["Adult Social Care"], "restricted": True}, {"care"}),
+    ],
+)
+def test_a_scope_sees_the_cases_of_its_services_and_restricted_ones_only_when_it_says(
+    cases, scope, sees
+):
+    from frontdoor.directory.models import Service
+
+    scope = CaseScope(
+        every_service=scope.get("every_service", False),
+        service_ids=frozenset(
+            Service.objects.filter(code__in=scope.get("services", [])).values_list("pk", flat=True)
+        ),
+        department_ids=frozenset(
+            Department.objects.filter(name__in=scope.get("departments", [])).values_list(
+                "pk", flat=True
+            )
+        ),
+        restricted=scope.get("restricted", False),
+    )
+    refs = set(cases_in_scope(scope).values_list("reference", flat=True))
+    assert {name for name, case in cases.items() if case.reference in refs} == sees
+    assert {name for name, case in cases.items() if scope.covers(case.service)} == sees

@@ -145,3 +145,20 @@ def test_adding_details_with_nothing_filled_in_says_what_to_do(client, ava, peop
     response = client.post(url, {"email": "second@example.com"})
     assert response.status_code == 302
     assert people["jo"].emails.count() == 2
+
+
+def test_finding_a_customer_by_details_matches_email_then_phone_else_adds_them(db):
+    from frontdoor.customers.services import customer_find_or_create
+
+    jo = customer_create(
+        draft=CustomerDraft(family_name="Bloggs", emails=["jo@example.com"], phones=["07911123456"])
+    )
+    by_email = CustomerDraft(family_name="Someone", emails=["JO@example.com"])
+    by_phone = CustomerDraft(family_name="Someone", phones=["+44 7911 123456"])
+    assert customer_find_or_create(draft=by_email) == (jo, False)
+    assert customer_find_or_create(draft=by_phone) == (jo, False)
+    added, new = customer_find_or_create(draft=CustomerDraft(family_name="Ng"))
+    assert new and added.display_name == "Ng" and Customer.objects.count() == 2
+    with pytest.raises(ValidationError):
+        customer_find_or_create(draft=CustomerDraft(family_name="X", phones=["12"]))
+    assert Customer.objects.count() == 2

@@ -149,6 +149,8 @@ class Case(models.Model):
             models.Index(fields=["customer", "-opened_at"], name="case_customer"),
             # reporting and the open-case lists, filtered by status then date
             models.Index(fields=["status", "opened_at"], name="case_status_opened"),
+            # the API's case list: what changed since a moment, oldest change first
+            models.Index(fields=["updated_at", "id"], name="case_updated"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -10,6 +11,7 @@ from django.http import Http404
 
 from frontdoor.cases.models import OPEN_STATUSES, Case, CaseEvent, Contact
 from frontdoor.core.roles import Role, staff_role
+from frontdoor.directory.models import Service
 
 
 def case_visibility(user: Any, *, via: str = "") -> Q | None:
@@ -51,6 +53,54 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     if condition is None:
         return Case.objects.none()
     return Case.objects.filter(condition)
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """What a caller who is not a member of staff may see (one of the council's own systems
+    calling the API, say): the cases of some services, or of every service, and restricted
+    ones only when it says so."""
+
+    every_service: bool = False
+    service_ids: frozenset[int] = frozenset()
+    department_ids: frozenset[int] = frozenset()
+    restricted: bool = False
+
+    def covers(self, service: Service) -> bool:
+        """Whether this scope sees the cases of the service (so may open one for it)."""
+        if service.restricted and not self.restricted:
+            return False
+        return (
+            self.every_service
+            or service.pk in self.service_ids
+            or service.department_id in self.department_ids
+        )
+
+
+def cases_in_scope(scope: CaseScope) -> QuerySet[Case]:
+    if scope.every_service:
+        condition = Q()
+    elif scope.service_ids or scope.department_ids:
+        condition = Q(service_id__in=scope.service_ids) | Q(
+            service__department_id__in=scope.department_ids
+        )
+    else:
+        return Case.objects.none()
+    if not scope.restricted:
+        condition &= Q(restricted=False)
+    return Case.objects.filter(condition)
+
+
+def case_from_source(*, source_key: str) -> Case | None:
+    """The case the contact with this source identity (the source's own id for the request)
+    was recorded on, if it was: for a source that sends the same request again. Not an access
+    decision."""
+    contact = (
+        Contact.objects.filter(source_key=source_key)
+        .select_related("case__service", "case__customer")
+        .first()
+    )
+    return contact.case if contact is not None else None
 
 
 def case_get_for(user: Any, *, reference: str) -> Case:

@@ -1,6 +1,7 @@
 """Reads of customers. Staff of every role may find customers; residents may not."""
 
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -46,21 +47,14 @@ def customers_search(user: object, *, query: str) -> tuple[str, list[Customer]]:
     if not query:
         return "", []
     if "@" in query:
-        # Compared as Lower(address) so the customer_email_address index answers it.
-        ids = (
-            CustomerEmail.objects.alias(address_lower=Lower("address"))
-            .filter(address_lower=query.lower())
-            .values("customer_id")
-        )
-        return "email", _fetch(visible.filter(pk__in=ids))
+        return "email", _fetch(visible.filter(pk__in=_with_email(query)))
     if _PHONEISH.match(query):
         try:
             number = phone_to_e164(query)
         except ValidationError:
             number = None
         if number:
-            phone_ids = CustomerPhone.objects.filter(number=number).values("customer_id")
-            return "phone", _fetch(visible.filter(pk__in=phone_ids))
+            return "phone", _fetch(visible.filter(pk__in=_with_phone(number)))
     try:
         postcode = postcode_normalise(query)
     except ValidationError:
@@ -69,6 +63,45 @@ def customers_search(user: object, *, query: str) -> tuple[str, list[Customer]]:
         address_ids = CustomerAddress.objects.filter(postcode=postcode).values("customer_id")
         return "postcode", _fetch(visible.filter(pk__in=address_ids))
     return "name", _fetch(visible.filter(_name_filter(query)))
+
+
+def _with_email(address: str) -> QuerySet[CustomerEmail, Any]:
+    # Compared as Lower(address) so the customer_email_address index answers it.
+    return (
+        CustomerEmail.objects.alias(address_lower=Lower("address"))
+        .filter(address_lower=address.strip().lower())
+        .values("customer_id")
+    )
+
+
+def _with_phone(e164: str) -> QuerySet[CustomerPhone, Any]:
+    return CustomerPhone.objects.filter(number=e164).values("customer_id")
+
+
+def customer_by_id(*, customer_id: int) -> Customer | None:
+    """A customer, merged or not (a merged one names the customer it went into), with their
+    details. Not an access decision: for callers that made it already (an API key allowed to
+    use customers)."""
+    return (
+        Customer.objects.filter(pk=customer_id)
+        .prefetch_related("emails", "phones", "addresses")
+        .first()
+    )
+
+
+def customers_with(*, email: str = "", phone: str = "") -> list[Customer]:
+    """Unmerged customers with this email address (in any case) and this phone number (E.164),
+    whichever are given, longest-standing first. Like customer_by_id, not an access decision."""
+    if not email and not phone:
+        return []
+    found = Customer.objects.filter(merged_into__isnull=True)
+    if email:
+        found = found.filter(pk__in=_with_email(email))
+    if phone:
+        found = found.filter(pk__in=_with_phone(phone))
+    return list(
+        found.order_by("pk").prefetch_related("emails", "phones", "addresses")[:SEARCH_LIMIT]
+    )
 
 
 def _name_filter(query: str) -> Q:

@@ -12,6 +12,7 @@ from frontdoor.customers.normalise import (
     phone_to_e164,
     postcode_normalise,
 )
+from frontdoor.customers.selectors import customers_with
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,27 @@ def customers_create(*, drafts: Sequence[CustomerDraft]) -> list[Customer]:
         for i, (a, postcode) in enumerate(item.addresses)
     )
     return customers
+
+
+@transaction.atomic
+def customer_find_or_create(*, draft: CustomerDraft) -> tuple[Customer, bool]:
+    """The customer these details describe, and whether they are new: the longest-standing
+    unmerged customer with the first email address given, else with the first phone number,
+    else a new customer made from the details. A customer found is left as they are: details
+    that came with a request are not proof enough to change someone's record.
+
+    Raises ValidationError, before writing anything, for an email, phone or postcode that
+    cannot be recorded."""
+    emails = [email_normalise(e) for e in draft.emails if e.strip()]
+    phones = [phone_to_e164(p) for p in draft.phones if p.strip()]
+    for address in draft.addresses:
+        postcode_normalise(address.postcode)
+    found = (customers_with(email=emails[0]) if emails else []) or (
+        customers_with(phone=phones[0]) if phones else []
+    )
+    if found:
+        return found[0], False
+    return customer_create(draft=draft), True
 
 
 def _phone_kind(e164: str) -> str:

@@ -41,6 +41,26 @@ def contact_point_mark_used(*, contact_point_id: int, at: datetime) -> None:
     transaction.on_commit(partial(_last_marked.__setitem__, contact_point_id, at))
 
 
+@transaction.atomic
+def contact_point_create(
+    *,
+    kind: str,
+    name: str,
+    address: str,
+    department: Department | None = None,
+    service: Any = None,
+) -> ContactPoint:
+    """A new way in (an integration's, say). Refused, saying so, when the address is one
+    already published for that kind."""
+    if ContactPoint.objects.filter(kind=kind, address=address).exists():
+        raise ValidationError(
+            {"address": f"There is already a contact point at {address}: choose another"}
+        )
+    return ContactPoint.objects.create(
+        kind=kind, name=name, address=address, department=department, service=service
+    )
+
+
 def contact_point_marks_forget() -> None:
     """Forget which marks this process made (tests that reuse ids between cases need it)."""
     _last_marked.clear()
