@@ -51,13 +51,22 @@ def test_a_report_becomes_a_case_and_a_web_form_contact_on_its_contact_point(cou
     assert submission.answers == {"waste_type": ["bags", "tyres"], "amount": "van"}
 
 
-def test_the_customer_is_found_by_email_and_their_phone_is_added(council):
+def test_the_customer_is_found_by_email_and_left_as_they_are(council):
     known = customer_create(
         draft=CustomerDraft(given_name="Jo", family_name="Bloggs", emails=["jo.bloggs@example.com"])
     )
-    case = request_submit(request=fly_tipping()).case
-    assert case.customer == known
-    assert list(known.phones.values_list("number", flat=True)) == ["+447911123456"]
+    submission = request_submit(request=fly_tipping())
+    assert submission.case.customer == known
+    assert not known.phones.exists()
+    assert submission.phone == "07911 123456"
+
+
+def test_without_an_email_the_customer_is_found_by_phone(council):
+    known = customer_create(
+        draft=CustomerDraft(given_name="Jo", family_name="Bloggs", phones=["07911 123456"])
+    )
+    by_phone = Requester(name="Jo Bloggs", phone="07911 123456")
+    assert request_submit(request=fly_tipping(requester=by_phone)).case.customer == known
 
 
 def test_a_new_email_makes_a_new_customer_named_as_given(council):

@@ -22,12 +22,7 @@ from frontdoor.cases.models import Case, Channel
 from frontdoor.cases.services import CaseDraft, case_forward, contact_record
 from frontdoor.core.models import Council
 from frontdoor.customers.models import Customer
-from frontdoor.customers.services import (
-    CustomerDraft,
-    customer_details_add,
-    customers_create,
-    customers_for_emails,
-)
+from frontdoor.customers.services import CustomerDraft, customer_find_or_create
 from frontdoor.directory.models import ContactPoint
 from frontdoor.intake.email.acknowledgement import ways_in
 from frontdoor.intake.webforms.forms import answer_shown
@@ -208,23 +203,24 @@ def _slot_book(
 
 
 def _customer_for(requester: Requester) -> Customer | None:
-    """The customer with this email (or a new one); without an email, a new customer when
-    they gave a name and phone, and no one when they gave neither (an anonymous report)."""
-    if requester.email:
-        customer = customers_for_emails(senders=[(requester.email, requester.name)])[
-            requester.email.lower()
-        ]
-        if requester.phone:
-            customer_details_add(customer=customer, phone=requester.phone)
-        return customer
-    if requester.phone:
-        words = requester.name.split()
-        given, family = (" ".join(words[:-1]), words[-1]) if words else ("", "Unknown")
-        (customer,) = customers_create(
-            drafts=[CustomerDraft(given_name=given, family_name=family, phones=[requester.phone])]
+    """The customer with this email, else this phone (or a new one); no one for an anonymous
+    report. A customer found is left as they are: the phone they gave stays on the
+    submission, for whoever handles it."""
+    if not (requester.email or requester.phone):
+        return None
+    words = requester.name.split()
+    given, family = (" ".join(words[:-1]), words[-1]) if words else ("", "")
+    if not family:
+        family = requester.email.partition("@")[0] if requester.email else "Not given"
+    customer, _ = customer_find_or_create(
+        draft=CustomerDraft(
+            given_name=given[:100],
+            family_name=family[:100],
+            emails=[requester.email] if requester.email else [],
+            phones=[requester.phone] if requester.phone else [],
         )
-        return customer
-    return None
+    )
+    return customer
 
 
 def _summary(form: RequestForm, place: Place) -> str:
