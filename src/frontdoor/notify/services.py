@@ -52,7 +52,17 @@ DEFAULT_WORDING = {
         defaults.ACKNOWLEDGEMENT_SUBJECT,
         defaults.ACKNOWLEDGEMENT_TEXT,
         defaults.ACKNOWLEDGEMENT_HTML,
-    )
+    ),
+    EmailTemplate.Purpose.ACCOUNT_VERIFICATION: (
+        defaults.ACCOUNT_VERIFICATION_SUBJECT,
+        defaults.ACCOUNT_VERIFICATION_TEXT,
+        defaults.ACCOUNT_VERIFICATION_HTML,
+    ),
+    EmailTemplate.Purpose.PASSWORD_RESET: (
+        defaults.RESET_LINK_SUBJECT,
+        defaults.RESET_LINK_TEXT,
+        defaults.RESET_LINK_HTML,
+    ),
 }
 
 
