@@ -21,7 +21,7 @@ def track(client, reference, email, **extra):
 def test_the_right_pair_shows_the_cases_progress(client, case):
     response = track(client, case.reference.lower(), "CARA@example.com", follow=True)
     page = response.content.decode()
-    assert case.reference in page and "Progress" in page and "You got in touch: phone" in page
+    assert case.reference in page and "Progress" in page and "You got in touch by phone" in page
     assert "Add an update" not in page
 
 

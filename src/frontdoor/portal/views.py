@@ -229,7 +229,7 @@ def password_reset_sent(request: HttpRequest) -> HttpResponse:
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     """Django's own: it moves the token out of the address bar before showing the form."""
 
-    form_class = NewPasswordForm
+    form_class = NewPasswordForm  # type: ignore[assignment]  # takes the user, as it does
     template_name = "portal/password_reset_confirm.html"
     post_reset_login = True
     post_reset_login_backend = "frontdoor.portal.backends.ResidentEmailBackend"

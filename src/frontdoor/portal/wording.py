@@ -17,7 +17,7 @@ E = CaseEvent.Kind
 S = Case.Status
 
 # How the resident got in touch, as they would say it.
-CHANNELS = {
+CHANNELS: dict[str, str] = {
     Channel.PHONE: "Phone",
     Channel.EMAIL: "Email",
     Channel.WEB_FORM: "Online form",
@@ -30,11 +30,24 @@ CHANNELS = {
     Channel.STAFF: "Through council staff",
 }
 
+# How they got in touch, to finish "You got in touch …".
+CHANNEL_PHRASES: dict[str, str] = {
+    Channel.PHONE: "by phone",
+    Channel.EMAIL: "by email",
+    Channel.WEB_FORM: "online",
+    Channel.E_FORM: "online",
+    Channel.CHAT: "by web chat",
+    Channel.SOCIAL: "on social media",
+    Channel.FACE_TO_FACE: "in person",
+    Channel.LETTER: "by letter",
+    Channel.OPEN311: "through a reporting app",
+}
+
 # Channels where the case's description is the customer's own words, not a note of staff's.
 CUSTOMER_WRITTEN = frozenset({Channel.EMAIL, Channel.WEB_FORM, Channel.E_FORM, Channel.OPEN311})
 
 # Status: the words and the GOV.UK tag colour.
-STATUSES = {
+STATUSES: dict[str, tuple[str, str]] = {
     S.NEW: ("Received", "govuk-tag--blue"),
     S.IN_PROGRESS: ("In progress", "govuk-tag--turquoise"),
     S.FORWARDED: ("In progress", "govuk-tag--turquoise"),
@@ -43,7 +56,7 @@ STATUSES = {
     S.CLOSED: ("Closed", "govuk-tag--grey"),
 }
 
-KINDS = {
+KINDS: dict[str, str] = {
     Case.Kind.REQUEST: "request",
     Case.Kind.ENQUIRY: "enquiry",
     Case.Kind.COMPLAINT: "complaint",
@@ -101,10 +114,9 @@ def _entry(case: Case, event: Any) -> Entry | None:
     if kind in INTERNAL:
         return None
     if kind == E.OPENED:
-        how = CHANNELS.get(event.channel, "").lower()
         text = f"We logged your {KINDS.get(case.kind, 'request')} as case {case.reference}."
-        if event.channel != Channel.STAFF and how:
-            text = f"You got in touch: {how}. " + text
+        if event.channel in CHANNEL_PHRASES:
+            text = f"You got in touch {CHANNEL_PHRASES[event.channel]}. " + text
         return Entry("Case opened", at, text)
     if kind == E.CONTACT:
         direction = event.contact.direction if event.contact else _IN
