@@ -1,9 +1,14 @@
 """Following one case without an account: its reference and the email it was raised with.
 Any wrong pair gets the same answer, and failures are limited."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from frontdoor.cases.models import Channel
+from frontdoor.portal.models import RateLimitHit
 from tests.factories import case_for
 
 NOT_FOUND = "We could not find a case with that reference and email address"
@@ -66,3 +71,13 @@ def test_empty_fields_are_named_in_the_error_summary(client, council):
     page = client.post("/track/", {"reference": "", "email": ""}).content.decode()
     assert 'href="#id_reference">Enter your case reference' in page
     assert 'href="#id_email">Enter your email address' in page
+
+
+def test_hits_too_old_to_count_are_forgotten(client, case):
+    track(client, case.reference, "guess@example.com", REMOTE_ADDR="192.0.2.7")
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        track(client, "FD-2026-999999", "guess@example.com", REMOTE_ADDR="192.0.2.9")
+    assert set(RateLimitHit.objects.values_list("key", flat=True)) == {
+        "192.0.2.9",
+        "FD-2026-999999",
+    }

@@ -42,7 +42,8 @@ def limit_reached(limit: Limit, key: str) -> datetime | None:
 
 
 def limit_hit(limit: Limit, key: str) -> None:
-    """Count one more for this key, and forget its hits too old to count."""
+    """Count one more for this key. Hits too old to count are forgotten, for every key of the
+    scope, so the table holds no more than one window's worth."""
     now = timezone.now()
-    RateLimitHit.objects.filter(scope=limit.scope, key=key, at__lt=now - limit.within).delete()
+    RateLimitHit.objects.filter(scope=limit.scope, at__lt=now - limit.within).delete()
     RateLimitHit.objects.create(scope=limit.scope, key=key, at=now)

@@ -109,6 +109,8 @@ def resident_register(*, email: str, password: str, base_url: str) -> ResidentAc
                 resident_confirmation_send(account=account, base_url=base_url)
             return account
     existing = resident_account_by_email(email)
+    # Hash the password as a new account would, so the answer takes as long either way.
+    get_user_model()().set_password(password)
     if existing is not None:
         try:
             _confirmation_limited(existing.email)
