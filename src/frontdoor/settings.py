@@ -6,6 +6,7 @@ Secrets may come from NAME_FILE instead of NAME.
 import os
 import secrets
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -90,6 +91,9 @@ INSTALLED_APPS = [
     "frontdoor.notify",
     "frontdoor.routing",
     "frontdoor.api",
+    "frontdoor.portal",
+    # Last, as its documentation asks: it watches sign-ins made through every other app.
+    "axes",
 ]
 
 # Background work: a task queue in the database, run by `frontdoor worker` (and `frontdoor run`).
@@ -169,9 +173,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Staff sign in with their username; residents with their email address (My Account).
+# Axes comes first: it refuses a locked-out account before either backend checks a password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "frontdoor.portal.backends.ResidentEmailBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in lockout (django-axes, recorded in the database so every web worker sees it): an
+# account that fails this many times, each within the cool-off of the last, is locked until
+# the cool-off has passed since the last failure. Locked per account, not per address: the
+# council's own PCs and a library's share one address, and one person's typing should not
+# lock out the room. Attempts made while locked do not extend the lock, so the time the
+# sign-in page gives is the time it ends.
+AXES_FAILURE_LIMIT = env_int("FRONTDOOR_SIGN_IN_ATTEMPTS", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("FRONTDOOR_SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "frontdoor.core.signin.attempt_key"
+AXES_CLIENT_IP_CALLABLE = "frontdoor.core.signin.client_address"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False  # no banner at every start; failures and lockouts are still logged
+SILENCED_SYSTEM_CHECKS = [
+    # The sign-in forms say an account is locked, and until when, themselves (core.signin);
+    # AxesMiddleware would only swap their page for its own, and under ASGI it calls the
+    # lockout handler with the wrong arguments (jazzband/django-axes#1494).
+    "axes.W002",
+    # Locking per account alone is deliberate (see above), not a missing address.
+    "axes.W006",
+]
 
 SESSION_COOKIE_HTTPONLY = True
 # Council PCs are shared: a staff session lasts a working day and ends with the browser.
@@ -181,9 +214,9 @@ SESSION_COOKIE_SECURE = env_bool("FRONTDOOR_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Behind HTTPS in production, set FRONTDOOR_SECURE_COOKIES=1 and FRONTDOOR_HSTS_SECONDS.
 SECURE_HSTS_SECONDS = env_int("FRONTDOOR_HSTS_SECONDS", 0)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("FRONTDOOR_BEHIND_PROXY") else None
-)
+# Behind the council's reverse proxy, which says the scheme and the client's address.
+FRONTDOOR_BEHIND_PROXY = env_bool("FRONTDOOR_BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if FRONTDOOR_BEHIND_PROXY else None
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -193,6 +226,15 @@ FRONTDOOR_SMTP_HOST = env_str("FRONTDOOR_SMTP_HOST", "127.0.0.1")
 FRONTDOOR_SMTP_PORT = env_int("FRONTDOOR_SMTP_PORT", 2525)
 FRONTDOOR_MAX_MESSAGE_BYTES = env_int("FRONTDOOR_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
 FRONTDOOR_MAX_ATTACHMENT_BYTES = env_int("FRONTDOOR_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+# Files residents send with an update on their case (My Account): PDF, JPEG, PNG, Word, ODT.
+FRONTDOOR_MAX_UPLOAD_BYTES = env_int("FRONTDOOR_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Where those files are kept. Never served directly: staff download them through a view that
+# checks who may see the case.
+MEDIA_ROOT = Path(env_str("FRONTDOOR_FILES_DIR", str(VAR_DIR / "files"))).resolve()
+# How long the links in My Account's emails work: confirming an email address, and setting
+# a new password.
+FRONTDOOR_EMAIL_CONFIRMATION_SECONDS = env_int("FRONTDOOR_EMAIL_CONFIRMATION_SECONDS", 3 * 86400)
+PASSWORD_RESET_TIMEOUT = env_int("FRONTDOOR_PASSWORD_RESET_SECONDS", 60 * 60)
 # How often the worker checks the IMAP mailboxes that inboxes may carry.
 FRONTDOOR_IMAP_POLL_SECONDS = env_int("FRONTDOOR_IMAP_POLL_SECONDS", 60)
 

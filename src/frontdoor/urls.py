@@ -5,12 +5,17 @@ from django.urls import include, path, re_path
 from frontdoor.api.views import address_unknown, api
 from frontdoor.cases import views as case_views
 from frontdoor.core import views as core_views
+from frontdoor.core.signin import AdminSignInForm, StaffSignInForm
 from frontdoor.customers import views as customer_views
 from frontdoor.directory import views as directory_views
 from frontdoor.intake.email import views as email_views
 from frontdoor.intake.reception import views as reception_views
 from frontdoor.intake.webforms import views as webform_views
+from frontdoor.portal.urls import account, tracking
 from frontdoor.routing import views as routing_views
+
+# The configuration site's sign-in says when a locked account can try again, as the others do.
+admin.site.login_form = AdminSignInForm
 
 console = (
     [
@@ -78,6 +83,11 @@ console = (
         ),
         path("cases/inbox/", case_views.department_inbox_view, name="department_inbox"),
         path("cases/<str:reference>/", case_views.case_detail, name="case_detail"),
+        path(
+            "cases/<str:reference>/files/<int:file_id>/",
+            case_views.case_file_download,
+            name="case_file",
+        ),
         path("cases/<str:reference>/<str:action>/", case_views.case_action, name="case_action"),
     ],
     "console",
@@ -87,11 +97,16 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=StaffSignInForm
+        ),
         name="login",
     ),
     path("accounts/logout/", core_views.sign_out, name="logout"),
     path("staff/", include(console)),
+    # My Account for residents, and following one case by its reference without an account.
+    path("account/", include(account)),
+    path("track/", include(tracking)),
     # The waiting-room screen: public, so the display in the waiting area needs no sign-in.
     path("reception/<int:desk_id>/", reception_views.display, name="reception_display"),
     path("reception/<int:desk_id>/now/", reception_views.display_now, name="reception_display_now"),

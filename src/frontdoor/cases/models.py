@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -314,3 +316,32 @@ class RestrictedCaseView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer_id} viewed {self.case_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+def case_file_path(instance: "CaseFile", filename: str) -> str:
+    """A name of our own making, by case and at random: what the sender called the file is
+    kept apart (CaseFile.name), so no name they choose reaches the file system."""
+    return f"case-files/{instance.case_id}/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class CaseFile(models.Model):
+    """A file sent with an update on a case (a photo of the problem, a letter), checked for
+    type by its content and for size (cases.uploads). Staff download it from the case page."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="files")
+    event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=case_file_path, max_length=200)
+    name = models.CharField(max_length=200, help_text="What the sender called it, made safe.")
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveBigIntegerField()
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

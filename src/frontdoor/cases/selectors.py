@@ -9,8 +9,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from frontdoor.cases.models import OPEN_STATUSES, Case, CaseEvent, Contact
-from frontdoor.core.roles import Role, staff_role
+from frontdoor.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseFile, Contact
+from frontdoor.core.roles import Role, is_resident, staff_role
+from frontdoor.customers.selectors import customer_ids_with_email
 from frontdoor.directory.models import Service
 
 
@@ -221,3 +222,72 @@ def cases_by_id(ids: Iterable[int]) -> dict[int, Case]:
     if not wanted:
         return {}
     return Case.objects.select_related("service__sla_policy", "customer").in_bulk(wanted)
+
+
+def case_file_get(case: Case, *, file_id: int) -> CaseFile:
+    """A file sent on a case the caller may already see (case_get_for decided that)."""
+    try:
+        return case.files.get(pk=file_id)
+    except CaseFile.DoesNotExist:
+        raise Http404("No such file") from None
+
+
+# What residents see: their own cases, in My Account or by reference and email. Restricted
+# cases (social care) are left out: who may learn of one is for its department to decide,
+# and the person it is about may not be the one who raised it.
+
+
+def _cases_raised_with(address: str) -> QuerySet[Case]:
+    customer_ids = customer_ids_with_email(address)
+    if not customer_ids:
+        return Case.objects.none()
+    return Case.objects.filter(customer_id__in=customer_ids, restricted=False)
+
+
+def cases_of_resident(user: Any) -> QuerySet[Case]:
+    """A resident's cases in My Account, newest first: every case, whatever the channel, whose
+    customer has the email address the resident has confirmed as theirs (in any case), or was
+    merged into one that has. None for an unconfirmed address, for staff (they have the
+    console and cases_visible_to) and for anyone signed out."""
+    if not is_resident(user):
+        return Case.objects.none()
+    account = getattr(user, "resident_account", None)
+    if account is None or account.verified_at is None:
+        return Case.objects.none()
+    return (
+        _cases_raised_with(account.email)
+        .select_related("service", "department", "outcome")
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def case_of_resident_get(user: Any, *, reference: str) -> Case:
+    """One of the resident's cases, or 404 when it is not theirs or does not exist (alike)."""
+    try:
+        return cases_of_resident(user).get(reference=reference)
+    except Case.DoesNotExist:
+        raise Http404("No such case") from None
+
+
+def case_tracked(*, reference: str, email: str) -> Case | None:
+    """The case with this reference if it was raised with this email address (its customer
+    has it, or was merged into one that has): what someone without an account may follow."""
+    reference, email = reference.strip().upper(), email.strip()
+    if not reference or not email:
+        return None
+    return (
+        _cases_raised_with(email)
+        .select_related("service", "department", "outcome")
+        .filter(reference=reference)
+        .first()
+    )
+
+
+def case_timeline_for_customer(case: Case) -> QuerySet[CaseEvent]:
+    """The events of a case its customer may see, oldest first, with their files."""
+    return (
+        case.events.filter(visible_to_customer=True)
+        .select_related("department", "contact")
+        .prefetch_related("files")
+        .order_by("at", "id")
+    )

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -18,12 +19,14 @@ from frontdoor.cases.models import (
     OPEN_STATUSES,
     Case,
     CaseEvent,
+    CaseFile,
     Channel,
     Contact,
     Outcome,
     RestrictedCaseView,
 )
 from frontdoor.cases.selectors import may_see_restricted
+from frontdoor.cases.uploads import CheckedUpload, upload_check
 from frontdoor.core.calendar import WorkingCalendar, council_calendar
 from frontdoor.core.models import Council
 from frontdoor.core.references import format_reference, reference_numbers_allocate
@@ -771,3 +774,81 @@ def case_reopen(*, case: Case, actor: Any, reason: str, channel: str = Channel.S
 def restricted_case_view_record(*, case: Case, viewer: Any) -> None:
     if case.restricted:
         RestrictedCaseView.objects.create(case=case, viewer=viewer, at=timezone.now())
+
+
+@transaction.atomic
+def case_customer_update_add(
+    *, case: Case, author: Any, text: str, upload: UploadedFile | None = None
+) -> CaseEvent:
+    """The customer adds to their open case from My Account: what they say, a file, or both.
+
+    It is an inbound web-form contact on the case, so the contact baseline counts it, and one
+    "update from the customer" event that staff see on the case page with the file. The
+    contact's usual "contact logged" event is not written as well: it would say the same twice.
+    Whose case it is was decided by the caller's selector (cases_of_resident)."""
+    text = text.strip()
+    errors: dict[str, Any] = {}
+    if not text and upload is None:
+        errors["text"] = "Enter your update, or choose a file to send"
+    checked = None
+    if upload is not None:
+        try:
+            checked = upload_check(upload)
+        except ValidationError as problem:
+            errors["upload"] = problem
+    if errors:
+        raise ValidationError(errors)
+    case = _lock(case)
+    if not case.is_open:
+        raise CaseTransitionError(
+            f"This case is {case.get_status_display().lower()}, so it cannot be added to. "
+            "If you need to tell us more, contact us again.",
+            code="case_not_open",
+        )
+    now = timezone.now()
+    contact = Contact.objects.create(
+        channel=Channel.WEB_FORM,
+        direction=Contact.Direction.INBOUND,
+        customer=case.customer,
+        case=case,
+        service=case.service,
+        occurred_at=now,
+        summary=text or (f"Sent a file: {checked.name}" if checked else ""),
+    )
+    event = _event(
+        case,
+        CaseEvent.Kind.CUSTOMER_UPDATE,
+        actor=author,
+        channel=Channel.WEB_FORM,
+        at=now,
+        text=text,
+        contact=contact,
+    )
+    if upload is not None and checked is not None:
+        _case_file_store(case=case, event=event, upload=upload, checked=checked, author=author)
+    case.save(update_fields=["updated_at"])
+    return event
+
+
+def _case_file_store(
+    *, case: Case, event: CaseEvent, upload: UploadedFile, checked: CheckedUpload, author: Any
+) -> CaseFile:
+    """Keep the file under a name of our own, and remove it again if its row is not written,
+    so that a failure leaves no file behind that nothing refers to."""
+    record = CaseFile(
+        case=case,
+        event=event,
+        name=checked.name,
+        content_type=checked.content_type,
+        extension=checked.extension,
+        size=checked.size,
+        uploaded_at=event.at,
+        uploaded_by=author,
+    )
+    record.file.save(checked.name, upload, save=False)
+    try:
+        record.save()
+    except Exception:
+        record.file.delete(save=False)
+        raise
+    return record

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -24,6 +24,7 @@ from frontdoor.cases.forms import (
 from frontdoor.cases.models import OPEN_STATUSES, Contact
 from frontdoor.cases.selectors import (
     case_actions_for,
+    case_file_get,
     case_get_for,
     case_timeline,
     cases_assigned_to,
@@ -91,12 +92,28 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "cases/detail.html",
         {
             "case": case,
-            "timeline": case_timeline(case),
+            "timeline": case_timeline(case).prefetch_related("files"),
             "actions": case_actions_for(request.user, case),
             "note_form": TextForm(),
             "emails": case_emails(case),
             "sent_emails": case_outbound_emails(case),
         },
+    )
+
+
+@staff_required
+def case_file_download(request: HttpRequest, reference: str, file_id: int) -> FileResponse:
+    """A file sent on the case, to those who may see the case. Always as a download, under
+    the name it was sent with (made safe), never shown in the console's own pages."""
+    case = case_get_for(request.user, reference=reference)
+    services.restricted_case_view_record(case=case, viewer=request.user)
+    sent = case_file_get(case, file_id=file_id)
+    try:
+        stream = sent.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from the file store") from None
+    return FileResponse(
+        stream, as_attachment=True, filename=sent.name, content_type=sent.content_type
     )
 
 

@@ -11,3 +11,20 @@ def when(value: datetime | None) -> str:
         return ""
     local = timezone.localtime(value)
     return f"{local.day} {local:%b %Y}, {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+
+
+def day(value: datetime | None) -> str:
+    """'3 March 2026', the day in London time, as GOV.UK writes dates; empty for no moment."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return f"{local.day} {local:%B %Y}"
+
+
+def time_in_words(value: datetime) -> str:
+    """'4:35pm' in London time, with the day ('4:35pm on 3 March 2026') when not today."""
+    local = timezone.localtime(value)
+    words = f"{local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+    if local.date() != timezone.localdate():
+        words += f" on {day(value)}"
+    return words

@@ -26,3 +26,12 @@ def staff_role(user: Any) -> Role | None:
     if member is None or not member.is_active:
         return None
     return Role(member.role)
+
+
+def is_resident(user: Any) -> bool:
+    """Signed in, active and not staff in any sense (no staff record, no admin access): a
+    resident, who uses My Account and never the console. A former member of staff is still
+    staff here, so their old account cannot become a resident's."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return getattr(user, "staff_member", None) is None and not user.is_staff

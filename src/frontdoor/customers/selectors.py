@@ -123,3 +123,20 @@ def _fetch(queryset: QuerySet[Customer]) -> list[Customer]:
             "emails", "phones", "addresses"
         )[:SEARCH_LIMIT]
     )
+
+
+def customer_ids_with_email(address: str) -> list[int]:
+    """The customers whose history this email address is: those with it (in any case), and
+    those merged into one of them. Not an access decision; the caller makes that."""
+    owners = list(
+        CustomerEmail.objects.alias(address_lower=Lower("address"))
+        .filter(address_lower=address.strip().lower())
+        .order_by()
+        .values_list("customer_id", flat=True)
+    )
+    if not owners:
+        return []
+    merged = (
+        Customer.objects.filter(merged_into_id__in=owners).order_by().values_list("pk", flat=True)
+    )
+    return sorted({*owners, *merged})

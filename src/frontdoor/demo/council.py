@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from frontdoor.cases.models import Outcome
 from frontdoor.core.models import Council
@@ -23,6 +24,7 @@ from frontdoor.directory.models import (
     Team,
 )
 from frontdoor.intake.reception.models import DeskService
+from frontdoor.portal.services import resident_account_ensure
 from frontdoor.routing.models import RoutingRule, WorkChannel, WorkQueue
 
 DEMO_PASSWORD = "frontdoor-demo"  # noqa: S105 - the published demo sign-in, not a secret
@@ -456,6 +458,8 @@ def council_build() -> None:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        # They sign in to My Account with this address, already confirmed.
+        resident_account_ensure(user=user, email=user.email, verified_at=timezone.now())
 
 
 def _front_office_build(services: dict[str, Service], skills: dict[str, Skill]) -> None:

@@ -77,3 +77,68 @@ with your reference and this email address, or in My Account.</p>{% endif %}
 <p>This is an automatic email.</p>
 <p>{{ council_name }}</p>
 """
+
+# My Account. The confirmation email also answers someone who tries to register an address
+# that already has an account (already_registered): the page they see is the same either
+# way, so it cannot be used to find out whose address has an account.
+ACCOUNT_VERIFICATION_SUBJECT = (
+    "{% if already_registered %}You already have a My Account{% else %}"
+    "Confirm your email address{% endif %} - {{ council_name }}"
+)
+
+ACCOUNT_VERIFICATION_TEXT = """{% if already_registered %}Someone, probably you, tried to create \
+a My Account with {{ email }}. There is already an account for this address.
+
+Sign in:
+{{ sign_in_link }}
+
+If you have forgotten your password, set a new one:
+{{ reset_link }}
+
+If it was not you, you do not need to do anything.{% else %}Confirm your email address to \
+see your cases in My Account.
+
+Open this link and sign in:
+{{ confirm_link }}
+
+The link works for {{ link_expires }}. If it has stopped working, sign in and ask for a new one.
+
+If you did not create an account, you do not need to do anything.{% endif %}
+
+{{ council_name }}
+"""
+
+ACCOUNT_VERIFICATION_HTML = """{% if already_registered %}<p>Someone, probably you, tried to \
+create a My Account with {{ email }}. There is already an account for this address.</p>
+<p><a href="{{ sign_in_link }}">Sign in to My Account</a></p>
+<p>If you have forgotten your password, <a href="{{ reset_link }}">set a new one</a>.</p>
+<p>If it was not you, you do not need to do anything.</p>{% else %}<p>Confirm your email \
+address to see your cases in My Account.</p>
+<p><a href="{{ confirm_link }}">Confirm your email address</a></p>
+<p>The link works for {{ link_expires }}. If it has stopped working, sign in and ask for a \
+new one.</p>
+<p>If you did not create an account, you do not need to do anything.</p>{% endif %}
+<p>{{ council_name }}</p>
+"""
+
+# The password reset link (EmailTemplate.Purpose.PASSWORD_RESET).
+RESET_LINK_SUBJECT = "Reset your My Account password - {{ council_name }}"
+
+RESET_LINK_TEXT = """We were asked to reset the password of the My Account for {{ email }}.
+
+Set a new password:
+{{ reset_link }}
+
+The link works once, for {{ link_expires }}. If you did not ask for this, you do not need to \
+do anything: your password has not changed.
+
+{{ council_name }}
+"""
+
+RESET_LINK_HTML = """<p>We were asked to reset the password of the My Account for \
+{{ email }}.</p>
+<p><a href="{{ reset_link }}">Set a new password</a></p>
+<p>The link works once, for {{ link_expires }}. If you did not ask for this, you do not need \
+to do anything: your password has not changed.</p>
+<p>{{ council_name }}</p>
+"""

@@ -60,6 +60,16 @@ DEFAULT_WORDING = {
         defaults.FORM_CONFIRMATION_TEXT,
         defaults.FORM_CONFIRMATION_HTML,
     ),
+    EmailTemplate.Purpose.ACCOUNT_VERIFICATION: (
+        defaults.ACCOUNT_VERIFICATION_SUBJECT,
+        defaults.ACCOUNT_VERIFICATION_TEXT,
+        defaults.ACCOUNT_VERIFICATION_HTML,
+    ),
+    EmailTemplate.Purpose.PASSWORD_RESET: (
+        defaults.RESET_LINK_SUBJECT,
+        defaults.RESET_LINK_TEXT,
+        defaults.RESET_LINK_HTML,
+    ),
 }
 
 

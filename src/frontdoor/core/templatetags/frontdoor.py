@@ -11,6 +11,7 @@ _INPUT_CLASSES = {
     forms.Textarea: "govuk-textarea",
     forms.Select: "govuk-select",
     forms.CheckboxInput: "govuk-checkboxes__input",
+    forms.FileInput: "govuk-file-upload",
 }
 
 
@@ -44,6 +45,12 @@ def govuk_widget(bound_field: forms.BoundField) -> str:
 def when(value: datetime | None) -> str:
     """A moment as people in the council read it: '3 Mar 2026, 4:55pm' in London time."""
     return formatting.when(value)
+
+
+@register.filter
+def day(value: datetime | None) -> str:
+    """A date as GOV.UK writes it: '3 March 2026', in London time."""
+    return formatting.day(value)
 
 
 @register.simple_tag

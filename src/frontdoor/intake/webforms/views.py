@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from frontdoor.cases.selectors import cases_by_reference
+from frontdoor.core.signin import client_address
 from frontdoor.intake.webforms.forms import (
     AboutYouForm,
     WhereForm,
@@ -259,7 +260,7 @@ def _request_made(request: HttpRequest, form: RequestForm, state: dict[str, Any]
         ),
         place=Place(description=where.get("location", ""), postcode=where.get("postcode", "")),
         source_key=f"webform:{state['token']}",
-        client_ip=request.META.get("REMOTE_ADDR") or None,
+        client_ip=client_address(request),
     )
 
 
