@@ -31,6 +31,19 @@ def phone_for_display(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def phone_is_uk_mobile(e164: str) -> bool:
+    """Whether a stored number is a UK mobile, one a text message reaches (not a landline,
+    pager or personal number, which also start 07)."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return (
+        phonenumbers.region_code_for_number(number) == "GB"
+        and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+    )
+
+
 _postcode_field = GBPostcodeField()
 
 
