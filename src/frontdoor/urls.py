@@ -10,6 +10,7 @@ from frontdoor.directory import views as directory_views
 from frontdoor.intake.email import views as email_views
 from frontdoor.intake.reception import views as reception_views
 from frontdoor.intake.webforms import views as webform_views
+from frontdoor.notify import views as notify_views
 from frontdoor.routing import views as routing_views
 
 console = (
@@ -78,6 +79,11 @@ console = (
         ),
         path("cases/inbox/", case_views.department_inbox_view, name="department_inbox"),
         path("cases/<str:reference>/", case_views.case_detail, name="case_detail"),
+        path(
+            "cases/<str:reference>/messages/<str:channel>/<int:pk>/send-again/",
+            notify_views.message_send_again,
+            name="message_send_again",
+        ),
         path("cases/<str:reference>/<str:action>/", case_views.case_action, name="case_action"),
     ],
     "console",
