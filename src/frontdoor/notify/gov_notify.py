@@ -92,10 +92,11 @@ def _strings(personalisation: dict[str, Any]) -> dict[str, str]:
     return {key: "" if value is None else str(value) for key, value in personalisation.items()}
 
 
-def _send(call: str, **arguments: Any) -> str:
-    client = _client()
+def _send(call: str, *, purpose: str, channel: str, **arguments: Any) -> str:
+    client = _client()  # first, so a missing key is what staff are told before all else
     try:
-        response = getattr(client, call)(**arguments)
+        template_id = notify_template_id(purpose=purpose, channel=channel)
+        response = getattr(client, call)(template_id=template_id, **arguments)
     finally:
         client.request_session.close()
     return str(response["id"])
@@ -104,11 +105,11 @@ def _send(call: str, **arguments: Any) -> str:
 def notify_sms_send(*, sms: OutboundSMS) -> str:
     """Hand one text message to Notify; returns Notify's id for it. Raises NotifyNotSetUp,
     or Notify's APIError for the caller to judge (notify_error_permanent)."""
-    template_id = notify_template_id(purpose=sms.purpose, channel=NotifyTemplate.Channel.SMS)
     return _send(
         "send_sms_notification",
+        purpose=sms.purpose,
+        channel=NotifyTemplate.Channel.SMS,
         phone_number=sms.to_number,
-        template_id=template_id,
         personalisation=_strings(sms.personalisation | {"body": sms.body}),
         reference=f"frontdoor-sms-{sms.pk}",
     )
@@ -118,12 +119,12 @@ def notify_email_send(*, email: OutboundEmail) -> str:
     """Hand one email to Notify (FRONTDOOR_EMAIL_VIA=notify); returns Notify's id for it.
     Notify composes the message from its template, so our HTML and threading headers are not
     sent; replies still find the case by the reference in the subject."""
-    template_id = notify_template_id(purpose=email.purpose, channel=NotifyTemplate.Channel.EMAIL)
     fields = email.personalisation | {"subject": email.subject, "body": email.text_body}
     return _send(
         "send_email_notification",
+        purpose=email.purpose,
+        channel=NotifyTemplate.Channel.EMAIL,
         email_address=email.to_address,
-        template_id=template_id,
         personalisation=_strings(fields),
         reference=f"frontdoor-email-{email.pk}",
     )

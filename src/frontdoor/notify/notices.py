@@ -18,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from frontdoor.cases.models import Case, CaseEvent
@@ -204,24 +203,22 @@ _inbox_memo = ConfigMemo("notice inboxes", models=("directory.ContactPoint",))
 
 
 def _sending_inbox(case: Case) -> ContactPoint | None:
-    """The inbox a notice comes from: the service's own, else the council's general one (no
-    service), else any. A restricted case's comes from the general one, so that the sender
-    says nothing of the service either."""
+    """The inbox a notice comes from: the service's own, else one of no service in
+    particular, else the oldest. Never a restricted service's: a restricted case's notice
+    comes from another, so that the sender says nothing of the service either."""
     service_id = None if case.restricted else case.service_id
     return _inbox_memo.get(("inbox", service_id), lambda: _inbox_load(service_id))
 
 
 def _inbox_load(service_id: int | None) -> ContactPoint | None:
-    inboxes = ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL).exclude(
-        status=ContactPoint.Status.RETIRED
+    inboxes = (
+        ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL)
+        .exclude(status=ContactPoint.Status.RETIRED)
+        .exclude(service__restricted=True)
+        .order_by("pk")
     )
-    own = Q(service_id=service_id) if service_id is not None else Q(pk__in=[])
-    return (
-        inboxes.filter(own | Q(service__isnull=True))
-        .order_by(F("service_id").asc(nulls_last=True), "pk")
-        .first()
-        or inboxes.order_by("pk").first()
-    )
+    own = inboxes.filter(service_id=service_id).first() if service_id is not None else None
+    return own or inboxes.filter(service__isnull=True).first() or inboxes.first()
 
 
 def _day(day: date) -> str:

@@ -12,7 +12,7 @@ from frontdoor.notify.services import outbound_message_retry
 @staff_required
 @require_POST
 def message_send_again(request: HttpRequest, reference: str, channel: str, pk: int) -> HttpResponse:
-    """"Send again" for an email or text on a case that could not be sent: whoever may see
+    """ "Send again" for an email or text on a case that could not be sent: whoever may see
     the case may ask."""
     case = case_get_for(request.user, reference=reference)
     message = case_outbound_message(case, channel=channel, pk=pk)
