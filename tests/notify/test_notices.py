@@ -21,6 +21,8 @@ from frontdoor.cases.services import (
     case_schedule,
 )
 from frontdoor.directory.models import Department
+from frontdoor.intake.webforms.models import RequestForm
+from frontdoor.intake.webforms.services import Place, Requester, RequestMade, request_submit
 from frontdoor.notify import notices
 from frontdoor.notify.models import EmailTemplate, OutboundEmail, OutboundSMS
 from frontdoor.notify.notices import case_forwarded_notify
@@ -70,7 +72,7 @@ def test_forwarding_tells_the_customer_who_has_it_and_when_we_aim_to_finish(ava,
     # Council Tax: five working days from Monday 2 March
     assert "We aim to finish by Monday 9 March 2026" in email.text_body
     assert "What happens next" in email.text_body
-    assert "http://127.0.0.1:8000/my-account/" in email.text_body
+    assert "http://127.0.0.1:8000/track/" in email.text_body
     assert email.html_body and "<strong>" + case.reference in email.html_body
     # from the service's own inbox, as an automatic message
     assert email.from_address == "counciltax@frontdoor.example"
@@ -296,3 +298,27 @@ def test_every_personalisation_field_is_documented_for_notify_templates():
 
     for field in (*notices.PERSONALISATION_FIELDS, "subject", "body"):
         assert f"(({field}))" in PERSONALISATION_HELP
+
+
+def missed_bin(requester, key):
+    return RequestMade(
+        form=RequestForm.objects.get(slug="missed-bin"),
+        answers={"bin": "recycling", "out_by_7am": "yes"},
+        requester=requester,
+        place=Place(description="12 Leeds Road"),
+        source_key=key,
+    )
+
+
+def test_a_form_sent_straight_to_the_department_is_told_by_its_confirmation_alone(council):
+    with_email = Requester(name="Jo Bloggs", email="jo@example.com", phone="07400 123456")
+    case = request_submit(request=missed_bin(with_email, "webform:1")).case
+    assert case.status == Case.Status.FORWARDED
+    assert list(OutboundEmail.objects.values_list("kind", flat=True)) == ["confirmation"]
+    assert not OutboundSMS.objects.exists()
+
+    # With no email for a confirmation, the forwarding notice is what tells them.
+    by_phone = Requester(name="Al Smith", phone="07400 654321")
+    case = request_submit(request=missed_bin(by_phone, "webform:2")).case
+    sms = OutboundSMS.objects.get()
+    assert (sms.case, sms.purpose, sms.to_number) == (case, "case_forwarded", "+447400654321")

@@ -32,6 +32,7 @@ from frontdoor.notify.models import (
 )
 from frontdoor.notify.selectors import notification_preference_for
 from frontdoor.notify.services import (
+    council_from_address,
     email_queue,
     sms_queue,
     template_for,
@@ -44,8 +45,9 @@ log = logging.getLogger(__name__)
 P = EmailTemplate.Purpose
 Notice = OutboundEmail | OutboundSMS
 
-# Where a resident follows their cases online (My Account), under FRONTDOOR_SITE_URL.
-FOLLOW_PATH = "/my-account/"
+# Where a resident follows a case online with its reference (or in My Account), under
+# FRONTDOOR_PUBLIC_URL: the same page the online forms' confirmations give.
+FOLLOW_PATH = "/track/"
 
 # The fields every notice carries, for a GOV.UK Notify template (see gov_notify), besides
 # ((subject)) and ((body)); those that do not apply to a message are empty.
@@ -115,7 +117,7 @@ def case_closed_notify(*, case: Case, event: CaseEvent) -> Notice | None:
 
 def case_follow_url(case: Case) -> str:
     """Where the customer follows the case online."""
-    return f"{settings.FRONTDOOR_SITE_URL}{FOLLOW_PATH}"
+    return f"{settings.FRONTDOOR_PUBLIC_URL}{FOLLOW_PATH}"
 
 
 def _notice(
@@ -162,7 +164,7 @@ def _notice_queue(
     else:
         context |= {"customer_name": customer.display_name, "service": case.service.name}
         context |= details()
-    inbox = _sending_inbox(case)
+    inbox = _service_inbox(case)
     template = template_for(purpose=purpose, contact_point_id=inbox.pk if inbox else None)
     subject, text, html = template_render(template, context)
     if case.reference not in subject:
@@ -180,12 +182,9 @@ def _notice_queue(
             case=case,
             cause_key=cause_key,
         )
-    if inbox is None:
-        log.warning("Case %s: no email inbox to send its %s notice from", case.reference, purpose)
-        return None
     return email_queue(
         kind=OutboundEmail.Kind.NOTIFICATION,
-        from_address=inbox.address,
+        from_address=inbox.address if inbox else council_from_address(council),
         from_name=council.name,
         to_address=choice.email,
         subject=subject,
@@ -199,26 +198,25 @@ def _notice_queue(
     )
 
 
-_inbox_memo = ConfigMemo("notice inboxes", models=("directory.ContactPoint",))
+_inbox_memo = ConfigMemo("service inboxes", models=("directory.ContactPoint",))
 
 
-def _sending_inbox(case: Case) -> ContactPoint | None:
-    """The inbox a notice comes from: the service's own, else one of no service in
-    particular, else the oldest. Never a restricted service's: a restricted case's notice
-    comes from another, so that the sender says nothing of the service either."""
-    service_id = None if case.restricted else case.service_id
-    return _inbox_memo.get(("inbox", service_id), lambda: _inbox_load(service_id))
+def _service_inbox(case: Case) -> ContactPoint | None:
+    """The service's own inbox, which a notice comes from (and whose wording it takes, if it
+    has its own). None for a restricted case, whose notice comes from the council's general
+    address (council_from_address), so that the sender says nothing of the service either."""
+    if case.restricted:
+        return None
+    return _inbox_memo.get(("inbox", case.service_id), lambda: _inbox_load(case.service_id))
 
 
-def _inbox_load(service_id: int | None) -> ContactPoint | None:
-    inboxes = (
-        ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL)
+def _inbox_load(service_id: int) -> ContactPoint | None:
+    return (
+        ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, service_id=service_id)
         .exclude(status=ContactPoint.Status.RETIRED)
-        .exclude(service__restricted=True)
         .order_by("pk")
+        .first()
     )
-    own = inboxes.filter(service_id=service_id).first() if service_id is not None else None
-    return own or inboxes.filter(service__isnull=True).first() or inboxes.first()
 
 
 def _day(day: date) -> str:

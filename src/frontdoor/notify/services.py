@@ -125,22 +125,19 @@ _template_memo = ConfigMemo("email templates", models=("notify.EmailTemplate",))
 
 
 def council_from_address(council: Council) -> str:
-    """The address automatic emails come from when they answer no inbox of their own."""
+    """The address automatic emails come from when they answer no inbox of their own. Never
+    a restricted service's inbox (social care), which would say what a message is about."""
     if council.email_from:
         return council.email_from
+    inboxes = ContactPoint.objects.filter(
+        kind=ContactPoint.Kind.EMAIL, status=ContactPoint.Status.ACTIVE
+    ).exclude(service__restricted=True)
     inbox = (
-        ContactPoint.objects.filter(
-            kind=ContactPoint.Kind.EMAIL, status=ContactPoint.Status.ACTIVE, service__isnull=True
-        )
+        inboxes.filter(service__isnull=True)
         .order_by("pk")
         .values_list("address", flat=True)
         .first()
-    ) or (
-        ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, status=ContactPoint.Status.ACTIVE)
-        .order_by("pk")
-        .values_list("address", flat=True)
-        .first()
-    )
+    ) or (inboxes.order_by("pk").values_list("address", flat=True).first())
     return inbox or settings.DEFAULT_FROM_EMAIL
 
 
