@@ -13,8 +13,9 @@ from django.contrib.auth import get_user_model
 from frontdoor.demo.council import council_build
 from frontdoor.notify.catcher import catcher_start
 
-# A real IMAP server (Debian's dovecot) on loopback, for the IMAP intake tests.
-pytest_plugins = ["tests.imap_server"]
+# A real IMAP server (Debian's dovecot) on loopback, for the IMAP intake tests; a stand-in
+# for GOV.UK Notify's v2 API, for text messages and email through Notify.
+pytest_plugins = ["tests.imap_server", "tests.notify_server"]
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -246,6 +246,20 @@ FRONTDOOR_SMTP_RELAY = env_str("FRONTDOOR_SMTP_RELAY", "")
 # Where residents reach this Frontdoor (links in emails: tracking a case, My Account).
 FRONTDOOR_PUBLIC_URL = env_str("FRONTDOOR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# GOV.UK Notify (notify/gov_notify.py): with a key, text messages go through it, and email
+# too when FRONTDOOR_EMAIL_VIA is "notify" (by default email goes through the SMTP relay).
+# Without a key, text messages wait in the outbox, shown to staff as "SMS is not set up".
+# The templates to use are set in the admin (GOV.UK Notify templates).
+FRONTDOOR_NOTIFY_API_KEY = env_str("FRONTDOOR_NOTIFY_API_KEY", "")
+FRONTDOOR_NOTIFY_BASE_URL = env_str(
+    "FRONTDOOR_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+)
+FRONTDOOR_EMAIL_VIA = env_str("FRONTDOOR_EMAIL_VIA", "smtp")
+if FRONTDOOR_EMAIL_VIA not in ("smtp", "notify"):
+    raise ImproperlyConfigured(
+        f"FRONTDOOR_EMAIL_VIA is {FRONTDOOR_EMAIL_VIA!r}; set it to smtp (the relay) or notify"
+    )
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True

@@ -11,6 +11,7 @@ from frontdoor.directory import views as directory_views
 from frontdoor.intake.email import views as email_views
 from frontdoor.intake.reception import views as reception_views
 from frontdoor.intake.webforms import views as webform_views
+from frontdoor.notify import views as notify_views
 from frontdoor.portal.urls import account, tracking
 from frontdoor.routing import views as routing_views
 
@@ -87,6 +88,11 @@ console = (
             "cases/<str:reference>/files/<int:file_id>/",
             case_views.case_file_download,
             name="case_file",
+        ),
+        path(
+            "cases/<str:reference>/messages/<str:channel>/<int:pk>/send-again/",
+            notify_views.message_send_again,
+            name="message_send_again",
         ),
         path("cases/<str:reference>/<str:action>/", case_views.case_action, name="case_action"),
     ],

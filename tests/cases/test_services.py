@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +17,7 @@ from frontdoor.cases.services import (
     case_note_add,
     case_reopen,
     case_resolve,
+    case_schedule,
     case_start,
     contact_record,
 )
@@ -357,3 +358,29 @@ def test_two_people_forwarding_one_case_at_once_both_land_in_turn(council):
 
     assert at_once(forward, threads=2) == [case.pk, case.pk]
     assert case.events.filter(kind=CaseEvent.Kind.FORWARDED).count() == 2
+
+
+def test_scheduling_notes_what_and_the_day_and_keeps_the_status(ava, customer):
+    case = case_for(service_code="bulky-waste", customer=customer, actor=ava)
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)):
+        case = case_schedule(
+            case=case, actor=ava, scheduled_for=date(2026, 3, 5), text=" Collection of a sofa "
+        )
+    assert case.status == S.NEW
+    event = case.events.get(kind=CaseEvent.Kind.SCHEDULED)
+    assert event.text == "Collection of a sofa: Thursday 5 March 2026"
+    assert (event.actor, event.channel, event.visible_to_customer) == (ava, "staff", True)
+
+
+def test_scheduling_refuses_a_past_day_no_text_and_a_closed_case(ava, customer):
+    case = case_for(service_code="bulky-waste", customer=customer, actor=ava)
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)):
+        with pytest.raises(ValidationError) as refused:
+            case_schedule(case=case, actor=ava, scheduled_for=date(2026, 3, 1), text=" ")
+        assert set(refused.value.message_dict) == {"scheduled_for", "text"}
+        case = case_close(
+            case=case_resolve(case=case, actor=ava, outcome=outcome(), note="Done"), actor=ava
+        )
+        with pytest.raises(CaseTransitionError):
+            case_schedule(case=case, actor=ava, scheduled_for=date(2026, 3, 5), text="Visit")
+    assert not case.events.filter(kind=CaseEvent.Kind.SCHEDULED).exists()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -516,9 +516,12 @@ def case_forward(
     reason: str,
     channel: str = Channel.STAFF,
     officer: Any = None,
+    tell_customer: bool = True,
 ) -> Case:
     """Send the case to a department's inbox, or to a named officer there. Forwarding to
-    someone who is away is refused, saying who covers."""
+    someone who is away is refused, saying who covers. The customer is told (see
+    notify.notices) unless tell_customer is False: a case routed on as it arrives, say, whose
+    acknowledgement already tells them."""
     if officer is not None:
         _check_officer(officer, department)
     now = timezone.now()
@@ -543,7 +546,7 @@ def case_forward(
     case.assigned_to = officer
     case.forwarded_at = now
     case.save(update_fields=["status", "department", "assigned_to", "forwarded_at", "updated_at"])
-    _event(
+    forwarded = _event(
         case,
         CaseEvent.Kind.FORWARDED,
         actor=actor,
@@ -562,6 +565,11 @@ def case_forward(
             text=f"Forwarded for {officer.get_full_name() or officer.get_username()}",
             visible_to_customer=False,
         )
+    if tell_customer:
+        # notify builds on cases, so it is imported here rather than at the top
+        from frontdoor.notify.notices import case_forwarded_notify
+
+        case_forwarded_notify(case=case, event=forwarded)
     return case
 
 
@@ -711,7 +719,7 @@ def case_resolve(
             "updated_at",
         ]
     )
-    _event(
+    resolved = _event(
         case,
         CaseEvent.Kind.RESOLVED,
         actor=actor,
@@ -719,6 +727,9 @@ def case_resolve(
         at=now,
         text=f"{outcome}: {case.resolution_note}",
     )
+    from frontdoor.notify.notices import case_resolved_notify  # as in case_forward
+
+    case_resolved_notify(case=case, event=resolved)
     return case
 
 
@@ -730,7 +741,42 @@ def case_close(*, case: Case, actor: Any, channel: str = Channel.STAFF) -> Case:
     case.status = S.CLOSED
     case.closed_at = now
     case.save(update_fields=["status", "closed_at", "updated_at"])
-    _event(case, CaseEvent.Kind.CLOSED, actor=actor, channel=channel, at=now)
+    closed = _event(case, CaseEvent.Kind.CLOSED, actor=actor, channel=channel, at=now)
+    from frontdoor.notify.notices import case_closed_notify  # as in case_forward
+
+    case_closed_notify(case=case, event=closed)
+    return case
+
+
+@transaction.atomic
+def case_schedule(
+    *,
+    case: Case,
+    actor: Any,
+    scheduled_for: date,
+    text: str,
+    channel: str = Channel.STAFF,
+) -> Case:
+    """Book something for an open case on a day (a bulky waste collection, a visit), and
+    tell the customer. The timeline says what and when; the case keeps its status."""
+    case = _lock(case)
+    _require(case, OPEN_STATUSES, "scheduled")
+    text = text.strip()
+    errors = {}
+    if not text:
+        errors["text"] = "Say what will happen on that day"
+    if scheduled_for < timezone.localdate():
+        errors["scheduled_for"] = "The date must be today or in the future"
+    if errors:
+        raise ValidationError(errors)
+    case.save(update_fields=["updated_at"])
+    day = f"{scheduled_for:%A} {scheduled_for.day} {scheduled_for:%B %Y}"
+    scheduled = _event(
+        case, CaseEvent.Kind.SCHEDULED, actor=actor, channel=channel, text=f"{text}: {day}"
+    )
+    from frontdoor.notify.notices import case_scheduled_notify  # as in case_forward
+
+    case_scheduled_notify(case=case, event=scheduled, scheduled_for=scheduled_for, what=text)
     return case
 
 

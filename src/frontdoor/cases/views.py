@@ -36,7 +36,7 @@ from frontdoor.core.access import staff_member, staff_required
 from frontdoor.customers.selectors import customer_get_for
 from frontdoor.intake.email.selectors import case_emails
 from frontdoor.intake.email.services import email_reply
-from frontdoor.notify.selectors import case_outbound_emails
+from frontdoor.notify.selectors import case_outbound_emails, case_outbound_sms
 
 LIST_LIMIT = 100
 
@@ -97,6 +97,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "note_form": TextForm(),
             "emails": case_emails(case),
             "sent_emails": case_outbound_emails(case),
+            "sent_sms": case_outbound_sms(case),
         },
     )
 

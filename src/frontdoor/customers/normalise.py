@@ -31,6 +31,20 @@ def phone_for_display(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def phone_is_uk_mobile(e164: str) -> bool:
+    """Whether a stored number is a UK mobile (+44, the Channel Islands and Isle of Man
+    included), one a text message reaches: not a landline, pager or personal number, which
+    may also start 07."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return (
+        number.country_code == 44
+        and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+    )
+
+
 _postcode_field = GBPostcodeField()
 
 

@@ -11,7 +11,12 @@ from django.http import Http404
 
 from frontdoor.core.roles import staff_role
 from frontdoor.customers.models import Customer, CustomerAddress, CustomerEmail, CustomerPhone
-from frontdoor.customers.normalise import name_key, phone_to_e164, postcode_normalise
+from frontdoor.customers.normalise import (
+    name_key,
+    phone_is_uk_mobile,
+    phone_to_e164,
+    postcode_normalise,
+)
 
 SEARCH_LIMIT = 50
 _PHONEISH = re.compile(r"^[+\d][\d\s()-]{6,}$")
@@ -28,6 +33,17 @@ def customer_get_for(user: object, *, customer_id: int) -> Customer:
         return customers_visible_to(user).get(pk=customer_id)
     except Customer.DoesNotExist:
         raise Http404("No such customer") from None
+
+
+def customer_email_addresses(customer: Customer) -> list[str]:
+    """Where to write to a customer: their email addresses, the primary first."""
+    return list(customer.emails.order_by("-is_primary", "pk").values_list("address", flat=True))
+
+
+def customer_uk_mobiles(customer: Customer) -> list[str]:
+    """The customer's UK mobile numbers (E.164), the primary first: the ones a text reaches."""
+    numbers = customer.phones.filter(number__startswith="+447").order_by("-is_primary", "pk")
+    return [n for n in numbers.values_list("number", flat=True) if phone_is_uk_mobile(n)]
 
 
 def _prefix_range(field: str, prefix: str) -> Q:

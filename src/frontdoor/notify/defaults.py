@@ -142,3 +142,184 @@ RESET_LINK_HTML = """<p>We were asked to reset the password of the My Account fo
 to do anything: your password has not changed.</p>
 <p>{{ council_name }}</p>
 """
+
+# Progress notifications (notify.notices). Every one carries the reference, what happens
+# next, the target date where there is one, and how to follow the case online.
+
+_SIGN_OFF_TEXT = """
+This is an automatic message.
+
+{{ council_name }}
+"""
+
+_SIGN_OFF_HTML = """<p>This is an automatic message.</p>
+<p>{{ council_name }}</p>
+"""
+
+_FOLLOW_TEXT = """You can follow your case online at {{ follow_url }}. If you contact us \
+about it, please quote {{ reference }}.
+"""
+
+_FOLLOW_HTML = """<p>You can <a href="{{ follow_url }}">follow your case online</a>. If you \
+contact us about it, please quote {{ reference }}.</p>
+"""
+
+CASE_FORWARDED_SUBJECT = "Your case is now with {{ department }} {{ reference_tag }}"
+
+CASE_FORWARDED_TEXT = (
+    """Dear {{ customer_name|default:"customer" }},
+
+We have passed your case {{ reference }}{% if service %} ({{ service }}){% endif %} to \
+{{ department }}, who deal with this.
+
+What happens next: they will look into it and contact you if they need anything more from \
+you. We aim to finish by {{ target_date }}.
+
+"""
+    + _FOLLOW_TEXT
+    + _SIGN_OFF_TEXT
+)
+
+CASE_FORWARDED_HTML = (
+    """<p>Dear {{ customer_name|default:"customer" }},</p>
+<p>We have passed your case <strong>{{ reference }}</strong>{% if service %} \
+({{ service }}){% endif %} to {{ department }}, who deal with this.</p>
+<p>What happens next: they will look into it and contact you if they need anything more from \
+you. We aim to finish by {{ target_date }}.</p>
+"""
+    + _FOLLOW_HTML
+    + _SIGN_OFF_HTML
+)
+
+CASE_FORWARDED_SMS = (
+    "{{ council_name }}: your case {{ reference }} is now with {{ department }}. We aim to "
+    "finish by {{ target_date }}. Follow it at {{ follow_url }}"
+)
+
+CASE_SCHEDULED_SUBJECT = "Booked for {{ scheduled_for }} {{ reference_tag }}"
+
+CASE_SCHEDULED_TEXT = (
+    """Dear {{ customer_name|default:"customer" }},
+
+For your case {{ reference }}{% if service %} ({{ service }}){% endif %} we have booked:
+
+{{ what }}, on {{ scheduled_for }}.
+
+What happens next: we will let you know when it has been done. If the date does not suit \
+you, contact us quoting {{ reference }}.
+
+"""
+    + _FOLLOW_TEXT
+    + _SIGN_OFF_TEXT
+)
+
+CASE_SCHEDULED_HTML = (
+    """<p>Dear {{ customer_name|default:"customer" }},</p>
+<p>For your case <strong>{{ reference }}</strong>{% if service %} ({{ service }}){% endif %} \
+we have booked:</p>
+<p><strong>{{ what }}</strong>, on {{ scheduled_for }}.</p>
+<p>What happens next: we will let you know when it has been done. If the date does not suit \
+you, contact us quoting {{ reference }}.</p>
+"""
+    + _FOLLOW_HTML
+    + _SIGN_OFF_HTML
+)
+
+CASE_SCHEDULED_SMS = (
+    "{{ council_name }}: for your case {{ reference }} we have booked {{ what }} on "
+    "{{ scheduled_for }}. Follow it at {{ follow_url }}"
+)
+
+CASE_RESOLVED_SUBJECT = "Your case has been resolved {{ reference_tag }}"
+
+CASE_RESOLVED_TEXT = (
+    """Dear {{ customer_name|default:"customer" }},
+
+Your case {{ reference }}{% if service %} ({{ service }}){% endif %} has been resolved.
+
+{{ outcome }}{% if resolution %}: {{ resolution }}{% endif %}
+
+What happens next: nothing more is needed from you. If it is not sorted, reply to this email \
+or contact us by {{ reopen_by }}, quoting {{ reference }}, and we will look at it again.
+
+"""
+    + _FOLLOW_TEXT
+    + _SIGN_OFF_TEXT
+)
+
+CASE_RESOLVED_HTML = (
+    """<p>Dear {{ customer_name|default:"customer" }},</p>
+<p>Your case <strong>{{ reference }}</strong>{% if service %} ({{ service }}){% endif %} has \
+been resolved.</p>
+<p>{{ outcome }}{% if resolution %}: {{ resolution }}{% endif %}</p>
+<p>What happens next: nothing more is needed from you. If it is not sorted, reply to this email \
+or contact us by {{ reopen_by }}, quoting {{ reference }}, and we will look at it again.</p>
+"""
+    + _FOLLOW_HTML
+    + _SIGN_OFF_HTML
+)
+
+CASE_RESOLVED_SMS = (
+    "{{ council_name }}: your case {{ reference }} has been resolved ({{ outcome }}). If it is "
+    "not sorted, contact us by {{ reopen_by }}. Details at {{ follow_url }}"
+)
+
+CASE_CLOSED_SUBJECT = "Your case is closed {{ reference_tag }}"
+
+CASE_CLOSED_TEXT = (
+    """Dear {{ customer_name|default:"customer" }},
+
+Your case {{ reference }}{% if service %} ({{ service }}){% endif %} is now closed.
+
+What happens next: there is nothing more you need to do. If you need us again about this, \
+contact us quoting {{ reference }}.
+
+You can still see your case online at {{ follow_url }}.
+"""
+    + _SIGN_OFF_TEXT
+)
+
+CASE_CLOSED_HTML = (
+    """<p>Dear {{ customer_name|default:"customer" }},</p>
+<p>Your case <strong>{{ reference }}</strong>{% if service %} ({{ service }}){% endif %} is \
+now closed.</p>
+<p>What happens next: there is nothing more you need to do. If you need us again about this, \
+contact us quoting {{ reference }}.</p>
+<p>You can still <a href="{{ follow_url }}">see your case online</a>.</p>
+"""
+    + _SIGN_OFF_HTML
+)
+
+CASE_CLOSED_SMS = (
+    "{{ council_name }}: your case {{ reference }} is now closed. You can still see it at "
+    "{{ follow_url }}"
+)
+
+# Restricted cases: the same few words whatever happened, nothing of what the case is about.
+CASE_UPDATE_NEUTRAL_SUBJECT = "There is an update on your case {{ reference_tag }}"
+
+CASE_UPDATE_NEUTRAL_TEXT = (
+    """Dear customer,
+
+There is an update on your case {{ reference }}.
+
+To find out more, follow your case online at {{ follow_url }}{% if council_phone %} or call \
+us on {{ council_phone }}{% endif %}, quoting {{ reference }}.
+"""
+    + _SIGN_OFF_TEXT
+)
+
+CASE_UPDATE_NEUTRAL_HTML = (
+    """<p>Dear customer,</p>
+<p>There is an update on your case <strong>{{ reference }}</strong>.</p>
+<p>To find out more, <a href="{{ follow_url }}">follow your case online</a>\
+{% if council_phone %} or call us on {{ council_phone }}{% endif %}, quoting \
+{{ reference }}.</p>
+"""
+    + _SIGN_OFF_HTML
+)
+
+CASE_UPDATE_NEUTRAL_SMS = (
+    "{{ council_name }}: there is an update on your case {{ reference }}. See {{ follow_url }}"
+    "{% if council_phone %} or call {{ council_phone }}{% endif %}"
+)

@@ -1,9 +1,11 @@
-"""Outbound email: the outbox the worker sends from, and the council's editable templates."""
+"""Outbound email and text messages: the outboxes the worker sends from, the council's
+editable wording, its GOV.UK Notify templates, and how each customer wants to be told."""
 
 from django.conf import settings
 from django.db import models
 
 from frontdoor.cases.models import Case, Contact
+from frontdoor.customers.models import Customer
 from frontdoor.directory.models import ContactPoint
 
 
@@ -22,6 +24,9 @@ class EmailTemplate(models.Model):
         CASE_SCHEDULED = "case_scheduled", "Progress: work scheduled"
         CASE_RESOLVED = "case_resolved", "Progress: resolved"
         CASE_CLOSED = "case_closed", "Progress: closed"
+        # Restricted cases (social care): one neutral message whatever happened, so a shared
+        # inbox or phone shows nothing of what the case is about.
+        CASE_UPDATE_NEUTRAL = "case_update_neutral", "Progress on a restricted case (no details)"
 
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     contact_point = models.ForeignKey(
@@ -39,6 +44,13 @@ class EmailTemplate(models.Model):
         blank=True,
         default="",
         help_text="Optional HTML version. Leave empty to send plain text only.",
+    )
+    sms = models.TextField(
+        "text message",
+        blank=True,
+        default="",
+        help_text="The text message (SMS) version, for customers who chose to be told by text. "
+        "Keep it short: 160 characters is one message. Leave empty for Frontdoor's own wording.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -93,6 +105,10 @@ class OutboundEmail(models.Model):
     subject = models.CharField(max_length=500)
     text_body = models.TextField()
     html_body = models.TextField(blank=True, default="")
+    # What the message is (EmailTemplate.Purpose) and its fields, for a GOV.UK Notify template
+    # (NotifyTemplate); empty for mail without a purpose of its own (a staff reply).
+    purpose = models.CharField(max_length=20, blank=True, default="")
+    personalisation = models.JSONField(default=dict, blank=True)
     message_id = models.CharField(max_length=300, unique=True)
     in_reply_to = models.CharField(max_length=300, blank=True, default="")
     references = models.TextField(blank=True, default="")
@@ -107,6 +123,9 @@ class OutboundEmail(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")
     sent_at = models.DateTimeField(null=True, blank=True)
+    notify_id = models.CharField(
+        "GOV.UK Notify id", max_length=64, blank=True, default="", help_text="When sent by Notify."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -118,3 +137,104 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} to {self.to_address}"
+
+
+class OutboundSMS(models.Model):
+    """One text message the council sends, through GOV.UK Notify. Like OutboundEmail: written
+    in the same transaction as what caused it, sent by the worker after commit, retried with
+    backoff. Without a Notify key it waits, saying so, and goes once the key is set."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to send"
+        NOT_SET_UP = "not_set_up", "SMS is not set up"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Could not be sent"
+
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="outbound_sms"
+    )
+    # What caused it (e.g. "notice:<case event>"): one message per cause, however often asked.
+    cause_key = models.CharField(max_length=400, null=True, blank=True, unique=True)
+    purpose = models.CharField(max_length=20, choices=EmailTemplate.Purpose.choices)
+    to_number = models.CharField(max_length=20, help_text="E.164, e.g. +447700900123")
+    body = models.TextField()
+    personalisation = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    # A worker sending it holds it until then; a worker that died mid-send lets it go.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    notify_id = models.CharField("GOV.UK Notify id", max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = "outbound text message"
+        ordering = ["-created_at"]
+        indexes = [
+            # the worker's sweep: queued (or waiting for Notify) messages that are due
+            models.Index(fields=["status", "next_attempt_at"], name="outbound_sms_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Text message to {self.to_number}"
+
+
+class NotifyTemplate(models.Model):
+    """The GOV.UK Notify template a message goes through, per purpose and channel.
+
+    Every message is sent with the personalisation fields listed in PERSONALISATION_HELP, so
+    a Notify template may use any of them; the simplest is one whose whole content is
+    ((body)) (and, for email, subject ((subject))), which sends the council's own wording
+    from Email templates. A template with no purpose is used for every message whose purpose
+    has none of its own (staff replies, acknowledgements)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+
+    purpose = models.CharField(
+        max_length=20,
+        choices=EmailTemplate.Purpose.choices,
+        blank=True,
+        default="",
+        help_text="Leave empty for the template used by every message without its own.",
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    template_id = models.UUIDField(
+        "Notify template id", help_text="From Notify: Templates, the template, Copy template ID."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "GOV.UK Notify template"
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "channel"], name="notify_template_once")
+        ]
+
+    def __str__(self) -> str:
+        purpose = self.get_purpose_display() if self.purpose else "Any other message"
+        return f"{purpose} ({self.get_channel_display().lower()})"
+
+
+class NotificationPreference(models.Model):
+    """How a customer chose to hear about progress on their cases. With no row, the default:
+    email if they have an address, else a text if they have a UK mobile (see selectors)."""
+
+    class By(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+        NONE = "none", "Do not tell me"
+
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    by = models.CharField(max_length=8, choices=By.choices)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.get_by_display()}"

@@ -22,3 +22,16 @@ def outbound_emails_deliver(pks: list[int]) -> str:
             log.exception("Delivering outbound email %s failed; the outbox sweep tries again", pk)
             outcomes.append(f"{pk}: failed, left for the sweep")
     return "\n".join(outcomes)
+
+
+@task()
+def outbound_sms_deliver_all(pks: list[int]) -> str:
+    """Deliver text messages queued together, as outbound_emails_deliver does emails."""
+    outcomes = []
+    for pk in pks:
+        try:
+            outcomes.append(f"{pk}: {services.outbound_sms_deliver(pk=pk)}")
+        except Exception:
+            log.exception("Delivering text message %s failed; the outbox sweep tries again", pk)
+            outcomes.append(f"{pk}: failed, left for the sweep")
+    return "\n".join(outcomes)

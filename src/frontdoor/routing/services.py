@@ -72,6 +72,8 @@ def routing_apply(*, case: Case, rule: RoutingRule) -> Case:
                 reason=f"Sent straight to {department.name} by the keyword routing rule "
                 f"“{rule.name}”",
                 channel=Channel.EMAIL,
+                # the acknowledgement of the email that opened it tells the customer
+                tell_customer=False,
             )
         except ValidationError as error:
             # e.g. a restricted case stays with its own department; say so on the case.

@@ -173,6 +173,8 @@ def _submit(request: RequestMade) -> FormSubmission:
             department=form.service.department,
             reason=f"{form.title}: the online form asks what the department needs",
             channel=request.channel,
+            # the form's confirmation tells them, when they gave an email address for it
+            tell_customer=not request.requester.email,
         )
         submission.case = case
     else:
