@@ -756,9 +756,11 @@ def case_schedule(
     scheduled_for: date,
     text: str,
     channel: str = Channel.STAFF,
+    tell_customer: bool = True,
 ) -> Case:
     """Book something for an open case on a day (a bulky waste collection, a visit), and
-    tell the customer. The timeline says what and when; the case keeps its status."""
+    tell the customer (unless another message already does, like a form's confirmation).
+    The timeline says what and when; the case keeps its status."""
     case = _lock(case)
     _require(case, OPEN_STATUSES, "scheduled")
     text = text.strip()
@@ -774,9 +776,10 @@ def case_schedule(
     scheduled = _event(
         case, CaseEvent.Kind.SCHEDULED, actor=actor, channel=channel, text=f"{text}: {day}"
     )
-    from frontdoor.notify.notices import case_scheduled_notify  # as in case_forward
+    if tell_customer:
+        from frontdoor.notify.notices import case_scheduled_notify  # as in case_forward
 
-    case_scheduled_notify(case=case, event=scheduled, scheduled_for=scheduled_for, what=text)
+        case_scheduled_notify(case=case, event=scheduled, scheduled_for=scheduled_for, what=text)
     return case
 
 

@@ -11,6 +11,8 @@ from django.http import HttpRequest
 
 from frontdoor.cases.uploads import ACCEPT_ATTRIBUTE, KINDS_IN_WORDS, size_in_words
 from frontdoor.core.signin import attempt_key, locked_out, lockout_message
+from frontdoor.customers.normalise import phone_for_display
+from frontdoor.notify.models import NotificationPreference
 from frontdoor.portal.services import resident_password_set
 
 EMAIL_ERRORS = {
@@ -202,3 +204,41 @@ class TrackForm(forms.Form):
         self.fields[
             "reference"
         ].help_text = f"It looks like {example} and is in the email or letter we sent you"
+
+
+class NotificationsForm(forms.Form):
+    by = forms.ChoiceField(
+        label="How should we tell you about progress on your cases?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how we should tell you about progress"},
+    )
+    mobile = forms.CharField(
+        label="UK mobile number for text messages",
+        required=False,
+        max_length=30,
+        help_text="Only if you choose text messages and we do not have your mobile number",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "type": "tel", "class": "govuk-input--width-20"}
+        ),
+    )
+
+    def __init__(self, *args: Any, email: str, mobile: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        by = NotificationPreference.By
+        text = f"By text message to {phone_for_display(mobile)}" if mobile else "By text message"
+        choice = self.fields["by"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [
+            (by.EMAIL, f"By email to {email}"),
+            (by.SMS, text),
+            (by.NONE, "Do not tell me: I will check My Account"),
+        ]
+        if mobile:
+            del self.fields["mobile"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        wants_texts = cleaned.get("by") == NotificationPreference.By.SMS
+        if wants_texts and "mobile" in self.fields and not cleaned.get("mobile", "").strip():
+            self.add_error("mobile", "Enter the UK mobile number we should text")
+        return cleaned

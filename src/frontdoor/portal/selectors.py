@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db.models.functions import Lower
 
+from frontdoor.customers.models import Customer
+from frontdoor.customers.selectors import customer_ids_with_email
 from frontdoor.portal.models import ResidentAccount
 
 
@@ -24,3 +26,14 @@ def resident_account_of(user: Any) -> ResidentAccount | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return getattr(user, "resident_account", None)
+
+
+def resident_customers(user: Any) -> list[Customer]:
+    """The customer records a signed-in resident's confirmed address is on (and those merged
+    into them): whose cases My Account shows, and whose notification choice it sets. None
+    until the address is confirmed."""
+    account = resident_account_of(user)
+    if account is None or not account.is_verified:
+        return []
+    ids = customer_ids_with_email(account.email)
+    return list(Customer.objects.filter(pk__in=ids, merged_into__isnull=True).order_by("pk"))

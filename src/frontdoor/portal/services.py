@@ -26,16 +26,19 @@ from django.utils.http import urlsafe_base64_encode
 
 from frontdoor.core.models import Council
 from frontdoor.core.roles import is_resident
-from frontdoor.notify.models import EmailTemplate, OutboundEmail
+from frontdoor.customers.normalise import phone_is_uk_mobile, phone_to_e164
+from frontdoor.customers.services import customer_details_add
+from frontdoor.notify.models import EmailTemplate, NotificationPreference, OutboundEmail
 from frontdoor.notify.services import (
     council_from_address,
     email_queue,
+    notification_preference_set,
     template_for,
     template_render,
 )
 from frontdoor.portal import limits
 from frontdoor.portal.models import ResidentAccount
-from frontdoor.portal.selectors import resident_account_by_email
+from frontdoor.portal.selectors import resident_account_by_email, resident_customers
 
 CONFIRMATION_SALT = "frontdoor.portal.email-confirmation"
 
@@ -234,3 +237,37 @@ def resident_account_ensure(*, user: Any, email: str, verified_at: datetime | No
         user=user,
         defaults={"email": email, "verified_at": verified_at, "created_at": timezone.now()},
     )
+
+
+@transaction.atomic
+def resident_notifications_set(*, user: Any, by: str, mobile: str = "") -> int:
+    """How a resident hears about their cases' progress, recorded on every customer record
+    their confirmed address is on. A mobile number they give for texts is added to those
+    records first. Returns how many records were changed."""
+    customers = resident_customers(user)
+    if not customers:
+        raise ValidationError(
+            {"by": "We have nothing to tell you about yet: you can choose once you have a case"}
+        )
+    number = ""
+    if mobile.strip():
+        try:
+            number = phone_to_e164(mobile)
+        except ValidationError:
+            raise ValidationError(
+                {"mobile": "Enter a UK mobile number, like 07911 123 456"}
+            ) from None
+        if not phone_is_uk_mobile(number):
+            raise ValidationError({"mobile": "Enter a UK mobile number, like 07911 123 456"})
+    for customer in customers:
+        if number:
+            customer_details_add(customer=customer, phone=number)
+        try:
+            notification_preference_set(customer=customer, by=by, actor=user)
+        except ValidationError as error:
+            if by == NotificationPreference.By.SMS:
+                raise ValidationError(
+                    {"mobile": "Enter the UK mobile number we should text"}
+                ) from error
+            raise
+    return len(customers)

@@ -19,6 +19,7 @@ account = (
             name="password_reset_confirm",
         ),
         path("cases/<str:reference>/", views.case_page, name="case"),
+        path("notifications/", views.notifications, name="notifications"),
     ],
     "portal",
 )

@@ -31,22 +31,25 @@ from frontdoor.core.models import Council
 from frontdoor.core.references import format_reference
 from frontdoor.core.roles import is_resident
 from frontdoor.core.signin import client_address
+from frontdoor.notify.selectors import notification_preference_for
 from frontdoor.portal import limits, wording
 from frontdoor.portal.access import resident_required, signed_out_only
 from frontdoor.portal.forms import (
     CaseUpdateForm,
     EmailForm,
     NewPasswordForm,
+    NotificationsForm,
     RegisterForm,
     SignInForm,
     TrackForm,
 )
-from frontdoor.portal.selectors import resident_account_of
+from frontdoor.portal.selectors import resident_account_of, resident_customers
 from frontdoor.portal.services import (
     LinkProblem,
     TooSoon,
     resident_confirmation_send,
     resident_email_confirm,
+    resident_notifications_set,
     resident_password_reset_request,
     resident_register,
 )
@@ -286,3 +289,35 @@ def tracked_case(request: HttpRequest, reference: str) -> HttpResponse:
     if case is None:
         raise Http404("Find the case with its reference and email address first")
     return render(request, "portal/tracked_case.html", _case_context(case))
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """How the resident is told about progress: by email, by text, or not at all."""
+    account = resident_account_of(request.user)
+    customers = resident_customers(request.user)
+    if account is None or not account.is_verified:
+        return render(request, "portal/unconfirmed.html", {"account": account})
+    current = notification_preference_for(customers[0]) if customers else None
+    form = NotificationsForm(
+        _posted(request),
+        initial={"by": current.by if current else None},
+        email=account.email,
+        mobile=current.mobile if current else "",
+    )
+    if customers and form.is_bound and form.is_valid():
+        try:
+            resident_notifications_set(
+                user=request.user,
+                by=form.cleaned_data["by"],
+                mobile=form.cleaned_data.get("mobile", ""),
+            )
+        except ValidationError as error:
+            errors_onto(form, error)
+        else:
+            messages.success(request, "We will tell you about progress the way you chose")
+            return redirect("portal:notifications")
+    return render(
+        request, "portal/notifications.html", {"form": form, "has_cases": bool(customers)}
+    )

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from frontdoor.cases.models import Case, Channel
-from frontdoor.cases.services import CaseDraft, case_forward, contact_record
+from frontdoor.cases.services import CaseDraft, case_forward, case_schedule, contact_record
 from frontdoor.core.models import Council
 from frontdoor.customers.models import Customer
 from frontdoor.customers.services import CustomerDraft, customer_find_or_create
@@ -166,6 +166,16 @@ def _submit(request: RequestMade) -> FormSubmission:
         client_ip=request.client_ip,
         submitted_at=contact.occurred_at,
     )
+    if slot is not None:  # the confirmation tells them the date
+        case = case_schedule(
+            case=case,
+            actor=None,
+            scheduled_for=slot.date,
+            text=f"{form.service.name} booked online",
+            channel=request.channel,
+            tell_customer=False,
+        )
+        submission.case = case
     if form.straight_to_department and case.status == Case.Status.NEW:
         case = case_forward(
             case=case,
