@@ -12,6 +12,8 @@ from frontdoor.cases.services import (
     case_resolve,
 )
 from frontdoor.cases.uploads import display_name
+from frontdoor.routing.models import WorkItem
+from frontdoor.routing.services import work_items_end, work_items_enqueue
 from tests.cases.files import docx_bytes, jpeg_bytes, odt_bytes, pdf_bytes, png_bytes, upload
 from tests.factories import CustomerFactory, case_for
 
@@ -40,6 +42,19 @@ def test_an_update_is_a_web_form_contact_and_one_event(case, cara):
     assert contact.case == case and contact.customer == case.customer
     assert contact.handled_by is None
     assert not case.events.filter(kind=CaseEvent.Kind.CONTACT).exists()
+
+
+def test_an_update_on_a_case_the_front_office_has_answered_goes_back_in_its_queue(
+    council, ava, cara
+):
+    case = case_for(
+        customer=CustomerFactory.create(emails=["cara@example.com"]), channel=Channel.EMAIL
+    )
+    work_items_enqueue(cases=[case])
+    work_items_end(case_id=case.pk, at=case.opened_at)
+    assert not WorkItem.objects.filter(case=case, status__in=WorkItem.OPEN).exists()
+    case_customer_update_add(case=case, author=cara, text="Here is the photo you asked for")
+    assert WorkItem.objects.filter(case=case, status="waiting").count() == 1
 
 
 @pytest.mark.parametrize(

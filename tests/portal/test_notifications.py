@@ -19,9 +19,9 @@ def cara_in(client, cara_customer):
     return client
 
 
-def test_email_is_the_default_and_offered_with_the_address(cara_in):
+def test_email_is_the_default_offered_with_the_address_notices_go_to(cara_in):
     page = cara_in.get(URL).content.decode()
-    assert "By email to cara@example.com" in page
+    assert "By email to Cara@example.com" in page  # as their record has it
     assert 'value="email" checked' in page
 
 

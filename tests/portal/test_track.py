@@ -67,6 +67,18 @@ def test_failures_from_one_address_are_limited(client, case):
     assert other_address.status_code == 302
 
 
+def test_failures_for_one_email_address_are_limited_from_any_connection(client, case):
+    for number in range(10):
+        track(
+            client,
+            f"FD-2026-{number + 100:06d}",
+            "cara@example.com",
+            REMOTE_ADDR=f"192.0.2.{number}",
+        )
+    refused = track(client, case.reference, "CARA@example.com", REMOTE_ADDR="198.51.100.1")
+    assert refused.status_code == 429
+
+
 def test_empty_fields_are_named_in_the_error_summary(client, council):
     page = client.post("/track/", {"reference": "", "email": ""}).content.decode()
     assert 'href="#id_reference">Enter your case reference' in page
@@ -80,4 +92,5 @@ def test_hits_too_old_to_count_are_forgotten(client, case):
     assert set(RateLimitHit.objects.values_list("key", flat=True)) == {
         "192.0.2.9",
         "FD-2026-999999",
+        "guess@example.com",
     }

@@ -876,6 +876,11 @@ def case_customer_update_add(
     if upload is not None and checked is not None:
         _case_file_store(case=case, event=event, upload=upload, checked=checked, author=author)
     case.save(update_fields=["updated_at"])
+    # Someone must read it: back in the front office's queue, as an email reply would be
+    # (a case with a department stays in its inbox, where the update shows).
+    from frontdoor.routing.services import work_items_enqueue  # routing imports this module
+
+    work_items_enqueue(cases=[case])
     return event
 
 

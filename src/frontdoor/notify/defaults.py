@@ -303,8 +303,8 @@ CASE_UPDATE_NEUTRAL_TEXT = (
 
 There is an update on your case {{ reference }}.
 
-To find out more, follow your case online at {{ follow_url }}{% if council_phone %} or call \
-us on {{ council_phone }}{% endif %}, quoting {{ reference }}.
+To find out more, {% if council_phone %}call us on {{ council_phone }}{% else %}contact \
+us{% endif %}, quoting {{ reference }}.
 """
     + _SIGN_OFF_TEXT
 )
@@ -312,14 +312,13 @@ us on {{ council_phone }}{% endif %}, quoting {{ reference }}.
 CASE_UPDATE_NEUTRAL_HTML = (
     """<p>Dear customer,</p>
 <p>There is an update on your case <strong>{{ reference }}</strong>.</p>
-<p>To find out more, <a href="{{ follow_url }}">follow your case online</a>\
-{% if council_phone %} or call us on {{ council_phone }}{% endif %}, quoting \
-{{ reference }}.</p>
+<p>To find out more, {% if council_phone %}call us on {{ council_phone }}{% else %}contact \
+us{% endif %}, quoting {{ reference }}.</p>
 """
     + _SIGN_OFF_HTML
 )
 
 CASE_UPDATE_NEUTRAL_SMS = (
-    "{{ council_name }}: there is an update on your case {{ reference }}. See {{ follow_url }}"
-    "{% if council_phone %} or call {{ council_phone }}{% endif %}"
+    "{{ council_name }}: there is an update on your case {{ reference }}."
+    "{% if council_phone %} Call {{ council_phone }} to find out more.{% endif %}"
 )

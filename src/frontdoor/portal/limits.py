@@ -23,6 +23,9 @@ class Limit:
 
 TRACK_FROM_ADDRESS = Limit(Scope.TRACK_FROM_ADDRESS, 10, timedelta(minutes=15))
 TRACK_OF_REFERENCE = Limit(Scope.TRACK_OF_REFERENCE, 5, timedelta(minutes=15))
+# References run in sequence, so someone who knows an address could try them one by one
+# from many connections: the address itself is limited too.
+TRACK_FOR_EMAIL = Limit(Scope.TRACK_FOR_EMAIL, 10, timedelta(minutes=15))
 CONFIRMATION_EMAIL = Limit(Scope.CONFIRMATION_EMAIL, 3, timedelta(hours=1))
 RESET_EMAIL = Limit(Scope.RESET_EMAIL, 3, timedelta(hours=1))
 

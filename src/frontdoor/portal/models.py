@@ -40,6 +40,7 @@ class RateLimitHit(models.Model):
     class Scope(models.TextChoices):
         TRACK_FROM_ADDRESS = "track_address", "Failed tracking look-up, by client address"
         TRACK_OF_REFERENCE = "track_reference", "Failed tracking look-up, by case reference"
+        TRACK_FOR_EMAIL = "track_email", "Failed tracking look-up, by email address"
         CONFIRMATION_EMAIL = "confirmation_email", "Email confirmation link sent"
         RESET_EMAIL = "reset_email", "Password reset link sent"
 

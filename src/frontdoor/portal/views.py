@@ -64,7 +64,9 @@ def _posted(request: HttpRequest) -> Any:
 
 
 def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
+    """Links in emails go to Frontdoor's configured address, never one taken from the
+    request's Host header (which a caller chooses)."""
+    return settings.FRONTDOOR_PUBLIC_URL
 
 
 def _case_context(case: Case) -> dict[str, Any]:
@@ -255,8 +257,11 @@ def track(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         reference = form.cleaned_data["reference"].strip().upper()
         address = client_address(request) or "unknown"
-        until = limits.limit_reached(limits.TRACK_FROM_ADDRESS, address) or limits.limit_reached(
-            limits.TRACK_OF_REFERENCE, reference
+        email = form.cleaned_data["email"].strip().lower()
+        until = (
+            limits.limit_reached(limits.TRACK_FROM_ADDRESS, address)
+            or limits.limit_reached(limits.TRACK_OF_REFERENCE, reference)
+            or limits.limit_reached(limits.TRACK_FOR_EMAIL, email)
         )
         if until is not None:
             form.add_error(
@@ -268,6 +273,7 @@ def track(request: HttpRequest) -> HttpResponse:
         if case is None:
             limits.limit_hit(limits.TRACK_FROM_ADDRESS, address)
             limits.limit_hit(limits.TRACK_OF_REFERENCE, reference)
+            limits.limit_hit(limits.TRACK_FOR_EMAIL, email)
             form.add_error(
                 None,
                 "We could not find a case with that reference and email address. Check both "
@@ -303,7 +309,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     form = NotificationsForm(
         _posted(request),
         initial={"by": current.by if current else None},
-        email=account.email,
+        email=current.email if current else account.email,
         mobile=current.mobile if current else "",
     )
     if customers and form.is_bound and form.is_valid():

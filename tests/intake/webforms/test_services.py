@@ -61,12 +61,21 @@ def test_the_customer_is_found_by_email_and_left_as_they_are(council):
     assert submission.phone == "07911 123456"
 
 
-def test_without_an_email_the_customer_is_found_by_phone(council):
-    known = customer_create(
-        draft=CustomerDraft(given_name="Jo", family_name="Bloggs", phones=["07911 123456"])
+def test_a_phone_number_never_puts_a_report_on_someone_elses_record(council):
+    carl = customer_create(
+        draft=CustomerDraft(given_name="Carl", family_name="Resident", phones=["07911 123456"])
     )
+    with_email = Requester(name="Other Person", email="other@example.com", phone="07911 123456")
     by_phone = Requester(name="Jo Bloggs", phone="07911 123456")
-    assert request_submit(request=fly_tipping(requester=by_phone)).case.customer == known
+    for n, requester in enumerate([with_email, by_phone]):
+        case = request_submit(request=fly_tipping(f"webform:p{n}", requester=requester)).case
+        assert case.customer != carl
+        assert case.customer.family_name in ("Person", "Bloggs")
+
+
+def test_a_new_customer_keeps_the_phone_they_gave(council):
+    customer = request_submit(request=fly_tipping()).case.customer
+    assert list(customer.phones.values_list("number", flat=True)) == ["+447911123456"]
 
 
 def test_a_new_email_makes_a_new_customer_named_as_given(council):

@@ -7,7 +7,7 @@ is queued in the outbox: all in one transaction, and once per source key."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,7 +22,12 @@ from frontdoor.cases.models import Case, Channel
 from frontdoor.cases.services import CaseDraft, case_forward, case_schedule, contact_record
 from frontdoor.core.models import Council
 from frontdoor.customers.models import Customer
-from frontdoor.customers.services import CustomerDraft, customer_find_or_create
+from frontdoor.customers.services import (
+    CustomerDraft,
+    customer_create,
+    customer_details_add,
+    customer_find_or_create,
+)
 from frontdoor.directory.models import ContactPoint
 from frontdoor.intake.email.acknowledgement import ways_in
 from frontdoor.intake.webforms.forms import answer_shown
@@ -215,23 +220,25 @@ def _slot_book(
 
 
 def _customer_for(requester: Requester) -> Customer | None:
-    """The customer with this email, else this phone (or a new one); no one for an anonymous
-    report. A customer found is left as they are: the phone they gave stays on the
-    submission, for whoever handles it."""
+    """The customer with this email (or a new one), else a new customer with the phone, else
+    no one (an anonymous report).
+
+    Only the email finds an existing customer: a phone number typed on a public form (a
+    shared household phone, a slip of the finger) must never put a stranger's report on
+    someone else's record, where their My Account would show it. A customer found is left
+    as they are; the phone they gave stays on the submission for whoever handles it."""
     if not (requester.email or requester.phone):
         return None
     words = requester.name.split()
     given, family = (" ".join(words[:-1]), words[-1]) if words else ("", "")
     if not family:
         family = requester.email.partition("@")[0] if requester.email else "Not given"
-    customer, _ = customer_find_or_create(
-        draft=CustomerDraft(
-            given_name=given[:100],
-            family_name=family[:100],
-            emails=[requester.email] if requester.email else [],
-            phones=[requester.phone] if requester.phone else [],
-        )
-    )
+    draft = CustomerDraft(given_name=given[:100], family_name=family[:100])
+    if not requester.email:
+        return customer_create(draft=replace(draft, phones=[requester.phone]))
+    customer, created = customer_find_or_create(draft=replace(draft, emails=[requester.email]))
+    if created and requester.phone:
+        customer_details_add(customer=customer, phone=requester.phone)
     return customer
 
 
