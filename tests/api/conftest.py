@@ -40,8 +40,23 @@ class ApiClient:
 
 @pytest.fixture
 def waste_key(council, ada):
-    """Waste and Recycling's round-management system: reads and opens its cases."""
-    return issue(ada, "Waste rounds", departments=["Waste and Recycling"], may_create_cases=True)
+    """Waste and Recycling's round-management system: reads and opens its cases, for the
+    customers it names."""
+    return issue(
+        ada,
+        "Waste rounds",
+        departments=["Waste and Recycling"],
+        may_create_cases=True,
+        may_use_customers=True,
+    )
+
+
+@pytest.fixture
+def street_app(council, ada):
+    """A street-reporting app: opens Waste and Recycling's cases, with no customer records."""
+    return ApiClient(
+        issue(ada, "Street app", departments=["Waste and Recycling"], may_create_cases=True)
+    )
 
 
 @pytest.fixture

@@ -66,15 +66,20 @@ def test_a_key_may_open_cases_only_when_allowed_to_and_is_told_before_its_body_i
         )
 
 
-def test_a_key_may_use_customer_records_only_when_allowed_to(waste, crm):
+def test_a_key_may_use_customer_records_only_when_allowed_to(street_app, crm):
     assert crm.get("/api/v1/customers", {"email": "jo@example.com"}).status_code == 200
+    case = {"service": "missed-bin", "summary": "Bin missed"}
     for response in (
-        waste.get("/api/v1/customers", {"email": "jo@example.com"}),
-        waste.get("/api/v1/customers/1"),
-        waste.post("/api/v1/customers", {"family_name": "Jones"}),
+        street_app.get("/api/v1/customers", {"email": "jo@example.com"}),
+        street_app.get("/api/v1/customers/1"),
+        street_app.post("/api/v1/customers", {"family_name": "Jones"}),
+        # naming a customer on a case finds their record, and would say whether they exist
+        street_app.post("/api/v1/cases", {**case, "customer_id": 1}),
+        street_app.post("/api/v1/cases", {**case, "customer": {"email": "jo@example.com"}}),
     ):
         assert response.status_code == 403
         assert "may not use customer records" in response.json()["detail"]
+    assert street_app.post("/api/v1/cases", case).status_code == 201
 
 
 def test_a_key_may_not_open_a_case_for_a_service_outside_its_scope(waste):

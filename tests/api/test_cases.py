@@ -154,7 +154,13 @@ def test_external_ids_belong_to_their_integration_and_survive_a_new_key(waste, c
 def test_two_copies_of_a_request_arriving_at_once_open_one_case(council, ada):
     from tests.api.conftest import issue
 
-    key = issue(ada, "Racer", departments=["Waste and Recycling"], may_create_cases=True)
+    key = issue(
+        ada,
+        "Racer",
+        departments=["Waste and Recycling"],
+        may_create_cases=True,
+        may_use_customers=True,
+    )
     body = {**MISSED_BIN, "external_id": "race-1", "customer": {"family_name": "Racer"}}
 
     def send() -> tuple[int, str]:
@@ -359,6 +365,13 @@ def test_reading_a_restricted_case_is_logged_against_the_key(cases, social_care)
     assert social_care.get(f"{CASES}/{case.reference}").status_code == 200
     read = RestrictedCaseRead.objects.get()
     assert (read.case, read.key.name) == (case, "Social care system")
+
+
+def test_listing_restricted_cases_logs_each_one_shown(cases, social_care):
+    listed = social_care.get(CASES).json()["items"]
+    assert cases["care"].reference in [item["reference"] for item in listed]
+    read = RestrictedCaseRead.objects.get()
+    assert (read.case, read.key.name) == (cases["care"], "Social care system")
 
 
 def test_listing_filters_by_status_service_customer_and_time_of_change(cases, crm, ava):

@@ -99,6 +99,15 @@ def case_create(request: HttpRequest, payload: s.CaseIn, response: HttpResponse)
     service, allowed = service_for_key(key, code=payload.service)
     if service is None:
         raise ApiProblem(422, CHECK_FIELDS, errors={"service": [no_service(payload.service)]})
+    if (payload.customer_id is not None or payload.customer is not None) and (
+        not key.may_use_customers
+    ):
+        # Naming a customer finds (and answers with) their record: that is using customers.
+        raise ApiProblem(
+            403,
+            "This API key may not use customer records, so it may open cases only for no "
+            "customer. Ask the council's administrator.",
+        )
     if not allowed:
         raise ApiProblem(403, f"This API key may not open cases for {service.name}.")
     try:
@@ -139,7 +148,7 @@ def case_list(request: HttpRequest, filters: Query[s.CaseFilters]):
         customer_id=filters.customer_id,
         updated_since=filters.updated_since,
     )
-    return _Presented(cases)
+    return _Presented(cases, key)
 
 
 @v1.get(
@@ -232,11 +241,16 @@ def address_unknown(request: HttpRequest, rest: str = "") -> JsonResponse:
 class _Presented:
     """A page of cases turned into their answers as the paginator slices them."""
 
-    def __init__(self, cases: QuerySet[Case]) -> None:
+    def __init__(self, cases: QuerySet[Case], key: Any) -> None:
         self.cases = cases
+        self.key = key
 
     def __getitem__(self, page: slice) -> list[dict[str, Any]]:
-        return [case_summary(case) for case in self.cases[page]]
+        cases = list(self.cases[page])
+        for case in cases:  # a list shows their summaries: each is a read, as one case is
+            if case.restricted:
+                restricted_case_read_record(key=self.key, case=case)
+        return [case_summary(case) for case in cases]
 
     def __len__(self) -> int:  # the paginator's count
         return int(self.cases.count())
