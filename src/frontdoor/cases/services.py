@@ -28,6 +28,7 @@ from frontdoor.cases.models import (
 from frontdoor.cases.selectors import may_see_restricted
 from frontdoor.cases.uploads import CheckedUpload, upload_check
 from frontdoor.core.calendar import WorkingCalendar, council_calendar
+from frontdoor.core.formatting import weekday_date
 from frontdoor.core.models import Council
 from frontdoor.core.references import format_reference, reference_numbers_allocate
 from frontdoor.customers.models import Customer
@@ -772,7 +773,7 @@ def case_schedule(
     if errors:
         raise ValidationError(errors)
     case.save(update_fields=["updated_at"])
-    day = f"{scheduled_for:%A} {scheduled_for.day} {scheduled_for:%B %Y}"
+    day = weekday_date(scheduled_for)
     scheduled = _event(
         case, CaseEvent.Kind.SCHEDULED, actor=actor, channel=channel, text=f"{text}: {day}"
     )

@@ -1,6 +1,6 @@
 """How moments are written for people in the council: in London time, the way they read."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
 
@@ -19,6 +19,13 @@ def day(value: datetime | None) -> str:
         return ""
     local = timezone.localtime(value)
     return f"{local.day} {local:%B %Y}"
+
+
+def weekday_date(value: date | datetime) -> str:
+    """'Thursday 5 March 2026', for a day something will happen (a moment: in London time)."""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    return f"{value:%A} {value.day} {value:%B %Y}"
 
 
 def time_in_words(value: datetime) -> str:

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from frontdoor.cases.models import Case, CaseEvent
+from frontdoor.core.formatting import weekday_date
 from frontdoor.core.memo import ConfigMemo
 from frontdoor.core.models import Council
 from frontdoor.directory.models import ContactPoint, SLAPolicy
@@ -89,8 +90,8 @@ def case_scheduled_notify(
         P.CASE_SCHEDULED,
         lambda: {
             "what": what,
-            "scheduled_for": _day(scheduled_for),
-            "target_date": _day(scheduled_for),
+            "scheduled_for": weekday_date(scheduled_for),
+            "target_date": weekday_date(scheduled_for),
         },
     )
 
@@ -104,7 +105,7 @@ def case_resolved_notify(*, case: Case, event: CaseEvent) -> Notice | None:
         return {
             "outcome": str(case.outcome or ""),
             "resolution": case.resolution_note,
-            "reopen_by": _day(resolved_on + timedelta(days=window)),
+            "reopen_by": weekday_date(resolved_on + timedelta(days=window)),
         }
 
     return _notice(case, event, P.CASE_RESOLVED, details)
@@ -219,14 +220,10 @@ def _inbox_load(service_id: int) -> ContactPoint | None:
     )
 
 
-def _day(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
 def _target(case: Case) -> str:
     """When we aim to finish, as the customer reads it: a day, or a time on a day for a
     service whose targets are in working hours."""
     local = timezone.localtime(case.resolution_due)
     if case.service.sla_policy.unit == SLAPolicy.Unit.WORKING_HOURS:
-        return f"{local:%-I:%M%p}".lower() + f" on {_day(local.date())}"
-    return _day(local.date())
+        return f"{local:%-I:%M%p}".lower() + f" on {weekday_date(local.date())}"
+    return weekday_date(local.date())

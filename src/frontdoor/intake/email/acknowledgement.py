@@ -18,6 +18,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from frontdoor.cases.models import Case
+from frontdoor.core.formatting import weekday_date
 from frontdoor.core.memo import ConfigMemo
 from frontdoor.core.models import Council
 from frontdoor.directory.models import ContactPoint, SLAPolicy
@@ -48,7 +49,7 @@ class WayIn:
 
 def _when(moment: datetime, unit: str) -> str:
     local = timezone.localtime(moment)
-    day = f"{local:%A} {local.day} {local:%B %Y}"
+    day = weekday_date(local)
     if unit == SLAPolicy.Unit.WORKING_HOURS:
         return f"{local:%-I:%M%p}".lower() + f" on {day}"
     return day

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from frontdoor.core.formatting import weekday_date
 from frontdoor.core.forms import GovukDateField
 from frontdoor.customers.normalise import phone_to_e164, postcode_normalise
 from frontdoor.intake.webforms.models import CollectionSlot, FormField, RequestForm
@@ -29,7 +30,7 @@ def slots_open(form: RequestForm) -> list[CollectionSlot]:
 
 
 def slot_label(slot: CollectionSlot) -> str:
-    return f"{slot.date:%A} {slot.date.day} {slot.date:%B %Y}"
+    return weekday_date(slot.date)
 
 
 def _required_message(field: FormField) -> str:
@@ -121,11 +122,7 @@ def answer_shown(field: FormField, value: Any) -> str:
         return ", ".join(names.get(str(k), str(k)) for k in keys)
     if field.datatype in (T.DATE, T.SLOT):
         day = date.fromisoformat(str(value))
-        return (
-            f"{day:%A} {day.day} {day:%B %Y}"
-            if field.datatype == T.SLOT
-            else f"{day.day} {day:%B %Y}"
-        )
+        return weekday_date(day) if field.datatype == T.SLOT else f"{day.day} {day:%B %Y}"
     return str(value)
 
 

@@ -8,7 +8,7 @@ is queued in the outbox: all in one transaction, and once per source key."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from frontdoor.cases.models import Case, Channel
 from frontdoor.cases.services import CaseDraft, case_forward, case_schedule, contact_record
+from frontdoor.core.formatting import weekday_date
 from frontdoor.core.models import Council
 from frontdoor.customers.models import Customer
 from frontdoor.customers.services import (
@@ -247,24 +248,20 @@ def _summary(form: RequestForm, place: Place) -> str:
     return (f"{form.title}: {where}" if where else form.title)[:200]
 
 
-def _description(fields: list[FormField], answers: dict[str, Any], extra: str) -> str:
-    lines = [
-        f"{f.label.rstrip('?')}: {answer_shown(f, answers.get(f.code))}"
+def answer_pairs(fields: list[FormField], answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """(question, answer) for each question answered, as a person reads them."""
+    return [
+        (f.label.rstrip("?"), answer_shown(f, answers.get(f.code)))
         for f in fields
         if f.code in answers
     ]
+
+
+def _description(fields: list[FormField], answers: dict[str, Any], extra: str) -> str:
+    lines = [f"{question}: {answer}" for question, answer in answer_pairs(fields, answers)]
     if extra.strip():
         lines += ["", extra.strip()]
     return "\n".join(lines)
-
-
-def submission_summary(submission: FormSubmission) -> list[tuple[str, str]]:
-    """(question, answer) pairs as the resident gave them."""
-    return [
-        (f.label.rstrip("?"), answer_shown(f, submission.answers.get(f.code)))
-        for f in submission.form.fields.all()
-        if f.code in submission.answers
-    ]
 
 
 def _confirmation_queue(submission: FormSubmission, fields: list[FormField]) -> OutboundEmail:
@@ -282,13 +279,9 @@ def _confirmation_queue(submission: FormSubmission, fields: list[FormField]) -> 
             "reference_tag": council.reference_tag(case.reference),
             "form_title": form.title,
             "service": form.service.name,
-            "answers": [
-                (f.label.rstrip("?"), answer_shown(f, submission.answers.get(f.code)))
-                for f in fields
-                if f.code in submission.answers
-            ],
+            "answers": answer_pairs(fields, submission.answers),
             "location": case.location,
-            "resolve_by": _day(case.resolution_due),
+            "resolve_by": weekday_date(case.resolution_due),
             "what_happens_next": form.what_happens_next,
             "ways_in": ways_in(case, form.contact_point, council),
             "track_url": f"{settings.FRONTDOOR_PUBLIC_URL}/track/",
@@ -313,8 +306,3 @@ def _confirmation_queue(submission: FormSubmission, fields: list[FormField]) -> 
         ]
     )
     return email
-
-
-def _day(moment: datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{local:%A} {local.day} {local:%B %Y}"
