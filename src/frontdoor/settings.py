@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "frontdoor.intake.email",
     "frontdoor.intake.reception",
     "frontdoor.intake.webforms",
+    "frontdoor.intake.open311",
     "frontdoor.notify",
     "frontdoor.routing",
 ]

@@ -98,5 +98,6 @@ urlpatterns = [
     path("forms/<slug:slug>/", webform_views.form_start, name="webform_start"),
     path("forms/<slug:slug>/sent/", webform_views.form_done, name="webform_done"),
     path("forms/<slug:slug>/<slug:step>/", webform_views.form_step, name="webform_step"),
+    path("open311/v2/", include("frontdoor.intake.open311.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -468,6 +468,84 @@ def case_note_add(*, case: Case, actor: Any, text: str, channel: str = Channel.S
     )
 
 
+def case_customer_update_add(
+    *,
+    case: Case,
+    text: str,
+    channel: str,
+    customer: Customer | None,
+    contact_point: ContactPoint | None = None,
+    occurred_at: datetime | None = None,
+    source_key: str | None = None,
+) -> CaseEvent:
+    """What the customer adds to their case (a comment from an app, an update in My Account):
+    an inbound contact on the case and a customer-update event on its timeline, once per
+    source key even when two callers race.
+
+    Taken on a resolved or closed case too, unlike a logged contact: the customer's words are
+    kept where staff will see them, and staff (or the caller, within the council's window)
+    decide whether the case reopens."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Enter the update"})
+    try:
+        with transaction.atomic():
+            return _customer_update_add(
+                case, text, channel, customer, contact_point, occurred_at, source_key
+            )
+    except IntegrityError:
+        existing = (
+            CaseEvent.objects.filter(
+                kind=CaseEvent.Kind.CUSTOMER_UPDATE, contact__source_key=source_key
+            ).first()
+            if source_key
+            else None
+        )
+        if existing is None:
+            raise
+        return existing
+
+
+def _customer_update_add(
+    case: Case,
+    text: str,
+    channel: str,
+    customer: Customer | None,
+    contact_point: ContactPoint | None,
+    occurred_at: datetime | None,
+    source_key: str | None,
+) -> CaseEvent:
+    if source_key and (
+        known := CaseEvent.objects.filter(
+            kind=CaseEvent.Kind.CUSTOMER_UPDATE, contact__source_key=source_key
+        ).first()
+    ):
+        return known
+    at = occurred_at or timezone.now()
+    contact = Contact.objects.create(
+        channel=channel,
+        direction=Contact.Direction.INBOUND,
+        contact_point=contact_point,
+        customer=customer,
+        case=case,
+        service=case.service,
+        occurred_at=at,
+        summary=text[:200],
+        source_key=source_key,
+    )
+    if contact_point is not None:
+        contact_point_mark_used(contact_point_id=contact_point.pk, at=at)
+    return _event(
+        case,
+        CaseEvent.Kind.CUSTOMER_UPDATE,
+        actor=None,
+        channel=channel,
+        at=at,
+        text=text,
+        contact=contact,
+    )
+
+
 @transaction.atomic
 def case_start(*, case: Case, actor: Any, channel: str = Channel.STAFF) -> Case:
     case = _lock(case)

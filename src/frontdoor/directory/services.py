@@ -15,6 +15,7 @@ from frontdoor.core.formatting import when
 from frontdoor.directory.models import (
     ContactPoint,
     Department,
+    Service,
     Skill,
     StaffAbsence,
     StaffMember,
@@ -27,6 +28,30 @@ log = logging.getLogger(__name__)
 # from each process, which is all a "last used" date needs.
 MARK_EVERY = timedelta(minutes=1)
 _last_marked: dict[int, datetime] = {}
+
+
+@transaction.atomic
+def contact_point_create(
+    *,
+    kind: str,
+    name: str,
+    address: str,
+    service: Service | None = None,
+    department: Department | None = None,
+    published: bool = True,
+) -> ContactPoint:
+    """A new way in (an app's Open311 connection, say), refused with a message when one of its
+    kind already has that address."""
+    if ContactPoint.objects.filter(kind=kind, address=address).exists():
+        raise ValidationError({"address": f"There is already a contact point at {address}"})
+    return ContactPoint.objects.create(
+        kind=kind,
+        name=name,
+        address=address,
+        service=service,
+        department=department,
+        published=published,
+    )
 
 
 def contact_point_mark_used(*, contact_point_id: int, at: datetime) -> None:
