@@ -61,7 +61,7 @@ def service_offered(code: str) -> RequestForm | None:
 def _public() -> QuerySet[Open311Request]:
     return (
         Open311Request.objects.filter(case__restricted=False)
-        .select_related("case__department", "case__outcome", "form")
+        .select_related("case__department", "case__outcome", "form__service")
         .annotate(progress_event_id=latest_progress_event_id(case_field="case_id"))
     )
 
