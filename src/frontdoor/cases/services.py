@@ -56,6 +56,8 @@ class CaseDraft:
     previous_case: Case | None = None
     # The keyword routing rule that decided where the case goes, if one did.
     routed_by: Any = None
+    # A reference reserved beforehand (case_references_reserve); empty: one is given now.
+    reference: str = ""
 
 
 def due_dates(
@@ -128,6 +130,24 @@ def case_open(
     return case
 
 
+def case_references_reserve(*, count: int = 1, at: datetime | None = None) -> list[str]:
+    """References for cases about to be opened, for a caller that opens one case in each
+    transaction (an app's report, say) to reserve before its transaction begins.
+
+    Each year's counter is a row that every opening locks until its transaction ends, so
+    cases opened at once wait for each other's whole transactions; reserved here, outside
+    them, the row is locked only for this moment. A reference reserved and then not used
+    (the transaction failed, or the report turned out to be one had before) is skipped:
+    references may have gaps."""
+    moment = at or timezone.now()
+    year = timezone.localtime(moment).year
+    prefix = Council.current().reference_prefix
+    return [
+        format_reference(prefix, year, number)
+        for number in reference_numbers_allocate(year=year, count=count)
+    ]
+
+
 @transaction.atomic
 def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
     """Open cases with references and working-day targets, in the order given.
@@ -141,7 +161,11 @@ def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
     calendar = council_calendar()
     prefix = Council.current().reference_prefix
     moments = [opening.opened_at or now for opening in openings]
-    years = Counter(timezone.localtime(moment).year for moment in moments)
+    years = Counter(
+        timezone.localtime(moment).year
+        for opening, moment in zip(openings, moments, strict=True)
+        if not opening.draft.reference
+    )
     numbers = {  # each year's counter row is locked, in order of year like every batch
         year: iter(reference_numbers_allocate(year=year, count=years[year]))
         for year in sorted(years)
@@ -161,7 +185,7 @@ def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
         sent_on.append(straight_on)
         cases.append(
             Case(
-                reference=format_reference(prefix, year, next(numbers[year])),
+                reference=draft.reference or format_reference(prefix, year, next(numbers[year])),
                 service=service,
                 customer=opening.customer,
                 kind=draft.kind,

@@ -39,6 +39,7 @@ def test_an_administrator_adds_an_app_and_sees_its_key_once(client, ada):
 
 
 def test_a_new_key_replaces_the_old_one_at_once(client, ada, fms):
+    assert client_for_key(DEMO_API_KEY) == fms  # remembered, as on every post
     client.force_login(ada)
     response = client.post(
         "/admin/open311/open311client/",

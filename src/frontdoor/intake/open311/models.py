@@ -43,7 +43,8 @@ class Open311Client(models.Model):
         "report.",
     )
     is_active = models.BooleanField(
-        default=True, help_text="Untick to refuse the app's key at once, without deleting it."
+        default=True,
+        help_text="Untick to refuse the app's key (within ten seconds), without deleting it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

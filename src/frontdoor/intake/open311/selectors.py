@@ -34,17 +34,24 @@ _services_memo = ConfigMemo(
     "open311 services",
     models=("webforms.RequestForm", "webforms.FormField", "directory.Service"),
 )
+_clients_memo = ConfigMemo("open311 clients", models=("open311.Open311Client",))
 _outcomes_memo = ConfigMemo("open311 outcome statuses", models=("open311.OutcomeStatus",))
 
 
 def client_for_key(api_key: str) -> Open311Client | None:
-    """The active client whose key this is, or None."""
+    """The active client whose key this is, or None. Remembered like configuration (an app
+    posts all day): a client made inactive, or given a new key, is refused by this process
+    at once and by the others within ten seconds."""
     if not api_key:
         return None
-    return (
-        Open311Client.objects.filter(api_key_hash=api_key_digest(api_key), is_active=True)
-        .select_related("contact_point")
-        .first()
+    digest = api_key_digest(api_key)
+    return _clients_memo.get(
+        digest,
+        lambda: (
+            Open311Client.objects.filter(api_key_hash=digest, is_active=True)
+            .select_related("contact_point")
+            .first()
+        ),
     )
 
 

@@ -14,13 +14,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from frontdoor.cases.models import Case, Channel
 from frontdoor.cases.selectors import cases_by_id
-from frontdoor.cases.services import case_customer_update_add, case_reopen
+from frontdoor.cases.services import (
+    case_customer_update_add,
+    case_references_reserve,
+    case_reopen,
+)
 from frontdoor.core.models import Council
 from frontdoor.customers.services import customers_for_emails
 from frontdoor.directory.models import ContactPoint
@@ -32,7 +36,7 @@ from frontdoor.intake.open311.models import (
     Open311Update,
     api_key_digest,
 )
-from frontdoor.intake.webforms.models import RequestForm
+from frontdoor.intake.webforms.models import FormSubmission, RequestForm
 from frontdoor.intake.webforms.services import Place, Requester, RequestMade, request_submit
 
 KEY_PREFIX = "fd311_"
@@ -80,8 +84,8 @@ def open311_client_create(
 def open311_client_key_issue(*, client: Open311Client) -> str:
     """A new key for the app, replacing the old one at once."""
     key = api_key_new()
-    Open311Client.objects.filter(pk=client.pk).update(api_key_hash=api_key_digest(key))
     client.api_key_hash = api_key_digest(key)
+    client.save(update_fields=["api_key_hash"])  # saved, so remembered clients are forgotten
     return key
 
 
@@ -120,15 +124,27 @@ def report_source_key(client: Open311Client, report: ReportPosted) -> str:
     return f"open311:{client.pk}:sha256:{digest}"
 
 
-@transaction.atomic
 def open311_request_submit(
     *, client: Open311Client, report: ReportPosted
 ) -> tuple[Open311Request, bool]:
-    """The case for an app's report, made once: (its Open311 record, whether it is new)."""
+    """The case for an app's report, made once: (its Open311 record, whether it is new).
+
+    Not one transaction from the start, on purpose: a report had before is answered from its
+    record, and a new one reserves its case reference in a moment of its own before the
+    transaction that makes the case begins, so reports arriving together do not queue for
+    the reference counter for the length of each other's transactions."""
     source_key = report_source_key(client, report)
     known = Open311Request.objects.select_related("case").filter(source_key=source_key).first()
     if known is not None:
         return known, False
+    (reference,) = case_references_reserve()
+    return _request_submit(client, report, source_key, reference)
+
+
+@transaction.atomic
+def _request_submit(
+    client: Open311Client, report: ReportPosted, source_key: str, reference: str
+) -> tuple[Open311Request, bool]:
     submission = request_submit(
         request=RequestMade(
             form=report.form,
@@ -150,14 +166,26 @@ def open311_request_submit(
             channel=Channel.OPEN311,
             contact_point=client.contact_point,
             rate_limited=False,
+            reference=reference,
         )
     )
-    # Another call with the same report that got there first (request_submit gave back its
-    # case) wrote the record in the same transaction as the case.
-    raced = Open311Request.objects.select_related("case").filter(case=submission.case).first()
-    if raced is not None:
-        return raced, False
-    record = Open311Request.objects.create(
+    try:
+        with transaction.atomic():
+            return _record_create(client, report, source_key, submission), True
+    except IntegrityError:
+        # A call with the same report got there first: request_submit gave back the case
+        # it made, whose record was written in the same transaction as that case.
+        known = Open311Request.objects.filter(case_id=submission.case_id).first()
+        if known is None:
+            raise
+        known.case = submission.case
+        return known, False
+
+
+def _record_create(
+    client: Open311Client, report: ReportPosted, source_key: str, submission: FormSubmission
+) -> Open311Request:
+    return Open311Request.objects.create(
         client=client,
         case=submission.case,
         form=report.form,
@@ -176,7 +204,6 @@ def open311_request_submit(
         account_id=report.account_id,
         received_at=submission.submitted_at,
     )
-    return record, True
 
 
 def _where(report: ReportPosted) -> str:

@@ -79,6 +79,9 @@ class RequestMade:
     # The per-address limits stop robots on the public form. An app that signs in with its
     # own key (Open311) is not anonymous, and one keen reporter may send dozens an hour.
     rate_limited: bool = True
+    # The case's reference, when the caller reserved it beforehand (see
+    # cases.services.case_references_reserve); empty: one is given now.
+    reference: str = ""
 
 
 class TooManyRequests(ValidationError):
@@ -156,6 +159,7 @@ def _submit(request: RequestMade) -> FormSubmission:
             location_uprn=place.uprn,
             latitude=place.latitude,
             longitude=place.longitude,
+            reference=request.reference,
         ),
         summary=f"{form.title} ({request.contact_point or form.contact_point})"[:200],
         source_key=request.source_key,
