@@ -72,6 +72,12 @@ def _options() -> argparse.Namespace:
         help="Web server processes (frontdoor run --workers); one per core by default.",
     )
     parser.add_argument("--reporters", type=int, default=2000, help="Distinct reporter emails.")
+    parser.add_argument(
+        "--confirm",
+        action="store_true",
+        help="Have the council email every reporter its confirmation (the client's 'confirm "
+        "by email'; off by default, as for FixMyStreet, which confirms to its own users).",
+    )
     parser.add_argument("--port", type=int, default=0, help="Web port (0: a free one).")
     parser.add_argument("--seed", type=int, default=1)
     return parser.parse_args()
@@ -83,14 +89,42 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _seed() -> str:
+def _seed(confirm: bool) -> str:
     """The demo council and the benchmark's own Open311 client; gives back its key."""
     from frontdoor.demo.council import council_build
     from frontdoor.intake.open311.services import open311_client_create
 
     council_build()
-    _, key = open311_client_create(name="Benchmark app")
+    _, key = open311_client_create(name="Benchmark app", confirm_by_email=confirm)
     return key
+
+
+def _cpu_seconds(session: int) -> float:
+    """CPU time used so far by every process of the server's session (the web workers, and
+    the process running the mail receiver and the background worker)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[3]) == session:  # fields after the name: state, ppid, pgrp, session
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu_seconds() -> float:
+    """CPU time of the PostgreSQL server's processes (0 where they cannot be read)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -299,7 +333,7 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", interactive=False, verbosity=0)
-    key = _seed()
+    key = _seed(options.confirm)
     vendor = connection.vendor
     connection.close()
     port = options.port or _free_port()
@@ -329,14 +363,25 @@ def main() -> None:
         )
         for n in range(options.clients)
     ]
+    load_before = os.getloadavg()[0]
+    cpu: dict[str, float] = {}
     try:
         for reporter in reporters:
             reporter.start()
+        time.sleep(max(0.0, timed_from - time.perf_counter()))
+        cpu_started = (_cpu_seconds(server.pid), _postgres_cpu_seconds(), time.process_time())
+        time.sleep(max(0.0, until - time.perf_counter()))
+        cpu_ended = (_cpu_seconds(server.pid), _postgres_cpu_seconds(), time.process_time())
+        load_during = os.getloadavg()[0]
         for reporter in reporters:
             reporter.join()
     finally:
         _server_stop(server)
     steal_ended = steal_seconds()
+    for name, start, end in zip(
+        ("server", "postgresql", "clients"), cpu_started, cpu_ended, strict=True
+    ):
+        cpu[name] = end - start
     posts = [ms for r in reporters for ms in r.tally.post_ms]
     gets = [ms for r in reporters for ms in r.tally.get_ms]
     created = [ref for r in reporters for ref in r.tally.created]
@@ -353,6 +398,7 @@ def main() -> None:
     )
     creations = len(posts) / options.seconds
     both = posts + gets
+    calls = max(1, len(both))
     result = {
         "benchmark": "selfservice",
         "database": vendor,
@@ -365,6 +411,13 @@ def main() -> None:
         "latency_ms": {"post_request": _latency(posts), "get_request": _latency(gets)},
         "p99_ms_overall": _ms(both, 0.99),
         "failures": failures,
+        "confirmation_emails": options.confirm,
+        # CPU used in the timed window per call answered: what the host's cores must supply
+        # for each, whoever else is using them.
+        "cpu_ms_per_call": {k: round(v * 1000 / calls, 2) for k, v in cpu.items()},
+        "cpu_cores_busy": {k: round(v / options.seconds, 2) for k, v in cpu.items()},
+        "load_average_before": round(load_before, 2),
+        "load_average_end": round(load_during, 2),
         "reports_answered": len(created),
         "reports_stored": Open311Request.objects.count(),
         "reports_missing": len(set(created) - stored),

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from frontdoor.cases.models import Case, Channel, Contact
-from frontdoor.intake.open311.models import Open311Request
+from frontdoor.intake.open311.models import Open311Client, Open311Request
 from frontdoor.intake.open311.services import open311_client_create
 from frontdoor.intake.webforms.models import FormSubmission
 from frontdoor.notify.models import OutboundEmail
@@ -66,10 +66,22 @@ def test_the_answer_gives_the_reference_the_notice_and_a_token(post, fmt):
     assert answer["account_id"] == "acct-9"
 
 
-def test_the_confirmation_goes_to_the_reporter_and_the_uprn_is_kept(post):
+def test_the_uprn_an_app_sends_is_kept_on_the_case(post):
     post("xml", **{"attribute[uprn]": "100023336956"})
+    assert Case.objects.get().location_uprn == 100023336956
+
+
+def test_fixmystreet_confirms_to_its_users_so_the_council_sends_no_second_email(post):
+    post("xml")
+    assert Case.objects.get().customer is not None
+    assert not OutboundEmail.objects.exists()
+
+
+def test_an_app_that_asks_for_it_has_the_council_email_the_confirmation(post, fms):
+    fms.confirm_by_email = True
+    fms.save()
+    post("xml")
     case = Case.objects.get()
-    assert case.location_uprn == 100023336956
     email = OutboundEmail.objects.get(case=case)
     assert email.to_address == "jo.bloggs@example.com"
     assert case.reference in email.subject
@@ -101,10 +113,11 @@ def test_an_anonymous_report_by_address_alone_has_no_customer(post):
     case = Case.objects.get()
     assert case.customer is None
     assert case.location == "Behind the library, Albion Street"
-    assert not OutboundEmail.objects.exists()
 
 
-def test_the_same_report_posted_again_is_one_case_and_answers_200_with_it(post):
+def test_the_same_report_posted_again_is_one_case_and_answers_200_with_it(post, fms):
+    fms.confirm_by_email = True
+    fms.save()
     first = records(post("xml"))[0]
     again = post("json", description="A retry with other words")
     assert again.status_code == 200
@@ -133,6 +146,8 @@ def test_two_apps_may_use_the_same_own_id(client, post):
 @pytest.mark.django_db(transaction=True)
 def test_the_same_report_posted_twice_at_once_makes_one_case(council, client):
     from django.test import Client
+
+    Open311Client.objects.filter(name="FixMyStreet").update(confirm_by_email=True)
 
     def send() -> tuple[int, str]:
         response = Client().post(f"{BASE}requests.json", report())

@@ -22,14 +22,21 @@ class Open311ClientAdmin(admin.ModelAdmin):
     """The apps allowed to post over Open311. Adding one makes its contact point and its API
     key, which is shown once; "Issue a new API key" replaces a lost or leaked one."""
 
-    list_display = ["name", "is_active", "contact_point", "own_id_attribute", "created_at"]
+    list_display = ["name", "is_active", "contact_point", "confirm_by_email", "created_at"]
     list_select_related = ["contact_point"]
     actions = ["issue_new_key"]
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["name", "own_id_attribute"]
-        return ["name", "own_id_attribute", "is_active", "contact_point", "created_at"]
+            return ["name", "own_id_attribute", "confirm_by_email"]
+        return [
+            "name",
+            "own_id_attribute",
+            "confirm_by_email",
+            "is_active",
+            "contact_point",
+            "created_at",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return ["contact_point", "created_at"] if obj is not None else []
@@ -39,7 +46,11 @@ class Open311ClientAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         # The form has checked the name; the service makes the contact point and the key.
-        client, key = open311_client_create(name=obj.name, own_id_attribute=obj.own_id_attribute)
+        client, key = open311_client_create(
+            name=obj.name,
+            own_id_attribute=obj.own_id_attribute,
+            confirm_by_email=obj.confirm_by_email,
+        )
         # The admin goes on with the object it was given, to log the addition and link to it.
         obj.pk, obj.contact_point = client.pk, client.contact_point
         obj.api_key_hash, obj.created_at = client.api_key_hash, client.created_at

@@ -42,6 +42,12 @@ class Open311Client(models.Model):
         "(attribute[fixmystreet_id] for FixMyStreet): the same id posted again is the same "
         "report.",
     )
+    confirm_by_email = models.BooleanField(
+        default=False,
+        help_text="Email reporters the council's confirmation with the case reference as "
+        "well. Apps such as FixMyStreet confirm to their users themselves (and pass on the "
+        "council's updates), so by default the council does not send a second email.",
+    )
     is_active = models.BooleanField(
         default=True,
         help_text="Untick to refuse the app's key (within ten seconds), without deleting it.",

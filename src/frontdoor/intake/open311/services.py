@@ -48,7 +48,11 @@ def api_key_new() -> str:
 
 @transaction.atomic
 def open311_client_create(
-    *, name: str, own_id_attribute: str = "fixmystreet_id", api_key: str | None = None
+    *,
+    name: str,
+    own_id_attribute: str = "fixmystreet_id",
+    confirm_by_email: bool = False,
+    api_key: str | None = None,
 ) -> tuple[Open311Client, str]:
     """A new app, on a new Open311 contact point of its own; gives back its key, which is
     not kept (only its digest is), so it can be shown once."""
@@ -76,6 +80,7 @@ def open311_client_create(
         contact_point=point,
         api_key_hash=api_key_digest(key),
         own_id_attribute=own_id_attribute,
+        confirm_by_email=confirm_by_email,
     )
     return client, key
 
@@ -134,7 +139,7 @@ def open311_request_submit(
     transaction that makes the case begins, so reports arriving together do not queue for
     the reference counter for the length of each other's transactions."""
     source_key = report_source_key(client, report)
-    known = Open311Request.objects.select_related("case").filter(source_key=source_key).first()
+    known = Open311Request.objects.filter(source_key=source_key).first()
     if known is not None:
         return known, False
     (reference,) = case_references_reserve()
@@ -166,6 +171,7 @@ def _request_submit(
             channel=Channel.OPEN311,
             contact_point=client.contact_point,
             rate_limited=False,
+            confirm_by_email=client.confirm_by_email,
             reference=reference,
         )
     )

@@ -79,6 +79,9 @@ class RequestMade:
     # The per-address limits stop robots on the public form. An app that signs in with its
     # own key (Open311) is not anonymous, and one keen reporter may send dozens an hour.
     rate_limited: bool = True
+    # Whether the requester is emailed the confirmation; an app that confirms to its own
+    # users (FixMyStreet does) may not want the council to send a second one.
+    confirm_by_email: bool = True
     # The case's reference, when the caller reserved it beforehand (see
     # cases.services.case_references_reserve); empty: one is given now.
     reference: str = ""
@@ -117,11 +120,9 @@ def request_submit(*, request: RequestMade) -> FormSubmission:
 
 
 def _already(source_key: str) -> FormSubmission | None:
-    return (
-        FormSubmission.objects.select_related("case", "form", "contact")
-        .filter(contact__source_key=source_key)
-        .first()
-    )
+    # Asked on every submission and nearly always a miss, so the rows it would join are left
+    # for the rare hit to fetch.
+    return FormSubmission.objects.filter(contact__source_key=source_key).first()
 
 
 @transaction.atomic
@@ -189,7 +190,7 @@ def _submit(request: RequestMade) -> FormSubmission:
         submission.case = case
     else:
         work_items_enqueue(cases=[case])
-    if request.requester.email:
+    if request.requester.email and request.confirm_by_email:
         _confirmation_queue(submission, fields)
     return submission
 
