@@ -66,11 +66,9 @@ def service_offered(code: str) -> RequestForm | None:
 
 
 def _public() -> QuerySet[Open311Request]:
-    return (
-        Open311Request.objects.filter(case__restricted=False)
-        .select_related("case__department", "case__outcome", "form__service")
-        .annotate(progress_event_id=latest_progress_event_id(case_field="case_id"))
-    )
+    # The forms come from the services remembered above (see _with_forms), not from a join:
+    # status checks are most of an app's calls, and each join is more SQL to build.
+    return Open311Request.objects.filter(case__restricted=False).select_related("case__department")
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ def requests_public(*, where: RequestFilter) -> list[Open311Request]:
     """GET requests: by reference when any are given (the rest is then ignored, as the
     standard says), else by service, window (the last 90 days unless given) and status;
     newest first, at most 1,000."""
-    found = _public()
+    found = _public().annotate(progress_event_id=latest_progress_event_id(case_field="case_id"))
     if where.references:
         found = found.filter(case__reference__in=where.references[:MOST_RESULTS])
     else:
@@ -99,11 +97,18 @@ def requests_public(*, where: RequestFilter) -> list[Open311Request]:
             found = found.filter(case__status__in=OPEN_STATUSES)
         elif set(where.statuses) == {"closed"}:
             found = found.exclude(case__status__in=OPEN_STATUSES)
-    return _with_progress(list(found.order_by("-received_at", "-pk")[:MOST_RESULTS]))
+    return _with_forms(_with_progress(list(found.order_by("-received_at", "-pk")[:MOST_RESULTS])))
 
 
 def request_public(*, reference: str) -> Open311Request | None:
-    return next(iter(_with_progress(list(_public().filter(case__reference=reference)))), None)
+    """One request, with its latest progress as `progress`: the call apps make most."""
+    record = _public().filter(case__reference=reference).first()
+    if record is None:
+        return None
+    record.progress = (  # type: ignore[attr-defined]
+        progress_events().filter(case_id=record.case_id).order_by("-at", "-id").first()
+    )
+    return _with_forms([record])[0]
 
 
 def request_by_token(*, token: str) -> Open311Request | None:
@@ -130,6 +135,18 @@ def _with_progress(requests: list[Open311Request]) -> list[Open311Request]:
     events = CaseEvent.objects.in_bulk(ids) if ids else {}
     for r, event_id in wanted.items():
         r.progress = events.get(event_id) if event_id else None  # type: ignore[attr-defined]
+    return requests
+
+
+def _with_forms(requests: list[Open311Request]) -> list[Open311Request]:
+    """Each request's form (and its service) from the remembered services, or fetched for a
+    form no longer offered."""
+    offered = {form.pk: form for form in services_offered()}
+    missing = {r.form_id for r in requests} - offered.keys()
+    if missing:
+        offered |= RequestForm.objects.select_related("service").in_bulk(missing)
+    for r in requests:
+        r.form = offered[r.form_id]
     return requests
 
 
