@@ -180,6 +180,8 @@ def test_the_list_gives_at_most_the_limit(client, post, monkeypatch):
         ({"start_date": "yesterday"}, "start_date must be a W3C date-time"),
         ({"end_date": "2026-13-01T00:00:00Z"}, "end_date must be a W3C date-time"),
         ({"start_date": "2026-06-10", "end_date": "2026-06-01"}, "end_date must not be before"),
+        ({"start_date": "0001-01-01T00:00:00+14:00"}, "between the years 1900 and 2999"),
+        ({"end_date": "9999-12-31T23:59:59-23:00"}, "between the years 1900 and 2999"),
         ({"service_request_id": ",".join(["FD"] * 1001)}, "at most 1,000 values"),
     ],
 )

@@ -280,6 +280,9 @@ def moment(params: MultiValueDict, name: str, *, end_of_day: bool = False) -> da
         parsed = None
     if parsed is None:
         raise Open311Error(400, f"{name} must be a W3C date-time, like 2026-03-27T09:00:00Z")
+    # Far enough either way for any report; beyond, arithmetic on the date would overflow.
+    if not 1900 <= parsed.year <= 2999:
+        raise Open311Error(400, f"{name} must be between the years 1900 and 2999")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed

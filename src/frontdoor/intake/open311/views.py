@@ -7,7 +7,6 @@ standard's error shape with its status: 400 bad input, 403 bad key, 404 unknown,
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
@@ -36,7 +35,6 @@ from frontdoor.intake.open311.services import open311_request_submit, open311_up
 from frontdoor.intake.webforms.forms import slots_open
 from frontdoor.intake.webforms.models import FormField, RequestForm
 
-log = logging.getLogger(__name__)
 View = Callable[..., HttpResponse]
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 
