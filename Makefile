@@ -8,7 +8,8 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/frontdoor
 VENDOR := src/frontdoor/static/vendor/.built
 
 .PHONY: run test install install-dev assets chromium dovecot postgres lint migrations-check \
-        test-sqlite test-postgres benchmark benchmark-intake benchmark-routing clean
+        test-sqlite test-postgres benchmark benchmark-intake benchmark-routing \
+        benchmark-selfservice clean
 
 run: install assets
 	$(BIN)/frontdoor run --port $(FRONTDOOR_PORT)
@@ -82,6 +83,12 @@ benchmark-intake: install-dev
 # Starts from an empty var/bench-routing.sqlite3 (or DATABASE_URL, named like the above) each run.
 benchmark-routing: install-dev
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench-routing.sqlite3} $(BIN)/python benchmarks/routing.py
+
+# Open311 against `frontdoor run` for 60 seconds, on a fresh PostgreSQL database (the name must
+# contain "bench"; DATABASE_URL may name another, or an SQLite file).
+benchmark-selfservice: install-dev assets postgres
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/frontdoor_bench_selfservice} \
+	  $(BIN)/python benchmarks/selfservice.py
 
 clean:
 	rm -rf $(VENV) node_modules src/frontdoor/static/vendor

@@ -222,6 +222,9 @@ def _single(profiles: list[dict[str, Any]], claims: int, rng: random.Random) -> 
 
 
 def _claimer_start(url: str) -> None:
+    # Each claimer thread keeps its connection for the whole run; a pool (the web server's,
+    # ten a process) would leave the eleventh waiting for one.
+    os.environ.setdefault("FRONTDOOR_DB_POOL_SIZE", "0")
     django_setup(url)
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "frontdoor.intake.email",
     "frontdoor.intake.reception",
     "frontdoor.intake.webforms",
+    "frontdoor.intake.open311",
     "frontdoor.notify",
     "frontdoor.routing",
     "frontdoor.api",
@@ -160,6 +161,14 @@ if _database["ENGINE"] == "django.db.backends.postgresql":
     # run all day (the work queue's claim, intake's lookups) is planned once per connection.
     # Needs a direct connection or a pooler in session mode (not transaction mode).
     _database["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    # Under ASGI every request runs in a thread of its own, so a persistent connection
+    # (CONN_MAX_AGE) is never used twice: each request connected afresh (a new server process
+    # each time) and left its connection open for the garbage collector, until PostgreSQL
+    # refused more. A pool per process hands connections from request to request instead.
+    DB_POOL_SIZE = env_int("FRONTDOOR_DB_POOL_SIZE", 10)
+    if DB_POOL_SIZE:
+        _database["CONN_MAX_AGE"] = 0
+        _database["OPTIONS"]["pool"] = {"min_size": 1, "max_size": DB_POOL_SIZE, "timeout": 20}
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

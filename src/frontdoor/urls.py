@@ -120,6 +120,7 @@ urlpatterns = [
     path("forms/<slug:slug>/", webform_views.form_start, name="webform_start"),
     path("forms/<slug:slug>/sent/", webform_views.form_done, name="webform_done"),
     path("forms/<slug:slug>/<slug:step>/", webform_views.form_step, name="webform_step"),
+    path("open311/v2/", include("frontdoor.intake.open311.urls")),
     path("admin/", admin.site.urls),
     # The JSON API for the council's own systems: reference at /api/, version 1 at /api/v1/.
     path("api/", api.urls),

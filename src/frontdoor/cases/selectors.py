@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from frontdoor.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseFile, Contact
@@ -290,4 +290,36 @@ def case_timeline_for_customer(case: Case) -> QuerySet[CaseEvent]:
         .select_related("department", "contact")
         .prefetch_related("files")
         .order_by("at", "id")
+    )
+
+
+# The events that tell a customer (and the app they reported through) where their case has
+# got to. The rest of a timeline is staff's own business (notes, assignments), the customer's
+# own words (contacts, their updates) or known to them already (the opening).
+PROGRESS_EVENT_KINDS = (
+    CaseEvent.Kind.FORWARDED,
+    CaseEvent.Kind.ACCEPTED,
+    CaseEvent.Kind.STARTED,
+    CaseEvent.Kind.AWAITING_CUSTOMER,
+    CaseEvent.Kind.SCHEDULED,
+    CaseEvent.Kind.RESOLVED,
+    CaseEvent.Kind.CLOSED,
+    CaseEvent.Kind.REOPENED,
+)
+
+
+def progress_events() -> QuerySet[CaseEvent]:
+    """Customer-visible progress on cases (not an access decision: callers narrow it to the
+    cases they may show)."""
+    return CaseEvent.objects.filter(kind__in=PROGRESS_EVENT_KINDS, visible_to_customer=True)
+
+
+def latest_progress_event_id(*, case_field: str = "case_id") -> Subquery:
+    """The id of the latest progress event of the case in the outer query's `case_field`,
+    for annotating a list of cases (case_event_case serves it)."""
+    return Subquery(
+        progress_events()
+        .filter(case_id=OuterRef(case_field))
+        .order_by("-at", "-id")
+        .values("id")[:1]
     )

@@ -60,6 +60,8 @@ class CaseDraft:
     previous_case: Case | None = None
     # The keyword routing rule that decided where the case goes, if one did.
     routed_by: Any = None
+    # A reference reserved beforehand (case_references_reserve); empty: one is given now.
+    reference: str = ""
 
 
 def due_dates(
@@ -132,6 +134,24 @@ def case_open(
     return case
 
 
+def case_references_reserve(*, count: int = 1, at: datetime | None = None) -> list[str]:
+    """References for cases about to be opened, for a caller that opens one case in each
+    transaction (an app's report, say) to reserve before its transaction begins.
+
+    Each year's counter is a row that every opening locks until its transaction ends, so
+    cases opened at once wait for each other's whole transactions; reserved here, outside
+    them, the row is locked only for this moment. A reference reserved and then not used
+    (the transaction failed, or the report turned out to be one had before) is skipped:
+    references may have gaps."""
+    moment = at or timezone.now()
+    year = timezone.localtime(moment).year
+    prefix = Council.current().reference_prefix
+    return [
+        format_reference(prefix, year, number)
+        for number in reference_numbers_allocate(year=year, count=count)
+    ]
+
+
 @transaction.atomic
 def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
     """Open cases with references and working-day targets, in the order given.
@@ -145,7 +165,11 @@ def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
     calendar = council_calendar()
     prefix = Council.current().reference_prefix
     moments = [opening.opened_at or now for opening in openings]
-    years = Counter(timezone.localtime(moment).year for moment in moments)
+    years = Counter(
+        timezone.localtime(moment).year
+        for opening, moment in zip(openings, moments, strict=True)
+        if not opening.draft.reference
+    )
     numbers = {  # each year's counter row is locked, in order of year like every batch
         year: iter(reference_numbers_allocate(year=year, count=years[year]))
         for year in sorted(years)
@@ -165,7 +189,7 @@ def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
         sent_on.append(straight_on)
         cases.append(
             Case(
-                reference=format_reference(prefix, year, next(numbers[year])),
+                reference=draft.reference or format_reference(prefix, year, next(numbers[year])),
                 service=service,
                 customer=opening.customer,
                 kind=draft.kind,
@@ -469,6 +493,85 @@ def case_note_add(*, case: Case, actor: Any, text: str, channel: str = Channel.S
         channel=channel,
         text=text,
         visible_to_customer=False,
+    )
+
+
+def case_app_comment_add(
+    *,
+    case: Case,
+    text: str,
+    channel: str,
+    customer: Customer | None,
+    contact_point: ContactPoint | None = None,
+    occurred_at: datetime | None = None,
+    source_key: str | None = None,
+) -> CaseEvent:
+    """A comment an app sends for the customer (an Open311 update): an inbound contact on
+    the case and a customer-update event on its timeline, once per source key even when two
+    callers race. (A resident's own update in My Account, with its file, is
+    case_customer_update_add.)
+
+    Taken on a resolved or closed case too, unlike a logged contact: the customer's words are
+    kept where staff will see them, and staff (or the caller, within the council's window)
+    decide whether the case reopens."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Enter the update"})
+    try:
+        with transaction.atomic():
+            return _app_comment_add(
+                case, text, channel, customer, contact_point, occurred_at, source_key
+            )
+    except IntegrityError:
+        existing = (
+            CaseEvent.objects.filter(
+                kind=CaseEvent.Kind.CUSTOMER_UPDATE, contact__source_key=source_key
+            ).first()
+            if source_key
+            else None
+        )
+        if existing is None:
+            raise
+        return existing
+
+
+def _app_comment_add(
+    case: Case,
+    text: str,
+    channel: str,
+    customer: Customer | None,
+    contact_point: ContactPoint | None,
+    occurred_at: datetime | None,
+    source_key: str | None,
+) -> CaseEvent:
+    if source_key and (
+        known := CaseEvent.objects.filter(
+            kind=CaseEvent.Kind.CUSTOMER_UPDATE, contact__source_key=source_key
+        ).first()
+    ):
+        return known
+    at = occurred_at or timezone.now()
+    contact = Contact.objects.create(
+        channel=channel,
+        direction=Contact.Direction.INBOUND,
+        contact_point=contact_point,
+        customer=customer,
+        case=case,
+        service=case.service,
+        occurred_at=at,
+        summary=text[:200],
+        source_key=source_key,
+    )
+    if contact_point is not None:
+        contact_point_mark_used(contact_point_id=contact_point.pk, at=at)
+    return _event(
+        case,
+        CaseEvent.Kind.CUSTOMER_UPDATE,
+        actor=None,
+        channel=channel,
+        at=at,
+        text=text,
+        contact=contact,
     )
 
 

@@ -37,6 +37,17 @@ class Council(models.Model):
         help_text="Emails carry the case reference in the subject as [Ref: FD-2026-004213]; "
         "replies that keep it land on the case.",
     )
+    open311_jurisdiction_id = models.CharField(
+        max_length=100,
+        default="frontdoor.example",
+        help_text="The jurisdiction_id apps such as FixMyStreet send on Open311 calls: usually "
+        "the council's web domain, like leeds.gov.uk. A call naming another is refused.",
+    )
+    open311_jurisdiction_required = models.BooleanField(
+        default=False,
+        help_text="Refuse Open311 calls that do not name the jurisdiction. The standard lets a "
+        "server for one jurisdiction do without it.",
+    )
     acknowledgements_per_hour = models.PositiveSmallIntegerField(
         default=3,
         help_text="At most this many automatic acknowledgements go to one address in an hour, "

@@ -196,7 +196,6 @@ def _has_address(customer: Customer, address: AddressDraft) -> bool:
 
 
 @transaction.atomic
-@transaction.atomic
 def customers_for_emails(*, senders: Sequence[tuple[str, str]]) -> dict[str, Customer]:
     """The customer for each (address, name) that wrote in, keyed by the address in lower case:
     the longest-standing unmerged customer with that address, or a new one named from the

@@ -13,6 +13,7 @@ from frontdoor.cases.models import Outcome
 from frontdoor.core.models import Council
 from frontdoor.core.roles import Role
 from frontdoor.demo.forms import forms_build
+from frontdoor.demo.open311 import open311_build
 from frontdoor.directory.models import (
     ContactPoint,
     Department,
@@ -446,6 +447,7 @@ def council_build() -> None:
         )
     _front_office_build(services, skills)
     forms_build(services)
+    open311_build()
     for username, first, last in RESIDENTS:
         user, created = users.get_or_create(
             username=username,

@@ -15,6 +15,7 @@ from frontdoor.core.formatting import when
 from frontdoor.directory.models import (
     ContactPoint,
     Department,
+    Service,
     Skill,
     StaffAbsence,
     StaffMember,
@@ -29,6 +30,32 @@ MARK_EVERY = timedelta(minutes=1)
 _last_marked: dict[int, datetime] = {}
 
 
+@transaction.atomic
+def contact_point_create(
+    *,
+    kind: str,
+    name: str,
+    address: str,
+    service: Service | None = None,
+    department: Department | None = None,
+    published: bool = True,
+) -> ContactPoint:
+    """A new way in (an app's Open311 connection, an integration's), refused, saying so, when
+    one of its kind already has that address."""
+    if ContactPoint.objects.filter(kind=kind, address=address).exists():
+        raise ValidationError(
+            {"address": f"There is already a contact point at {address}: choose another"}
+        )
+    return ContactPoint.objects.create(
+        kind=kind,
+        name=name,
+        address=address,
+        service=service,
+        department=department,
+        published=published,
+    )
+
+
 def contact_point_mark_used(*, contact_point_id: int, at: datetime) -> None:
     """Move last_used_at forward only: one conditional UPDATE, safe under concurrency."""
     marked = _last_marked.get(contact_point_id)
@@ -39,26 +66,6 @@ def contact_point_mark_used(*, contact_point_id: int, at: datetime) -> None:
     ).update(last_used_at=at)
     # Remembered only once it is kept: a rolled-back mark must not stop the next one.
     transaction.on_commit(partial(_last_marked.__setitem__, contact_point_id, at))
-
-
-@transaction.atomic
-def contact_point_create(
-    *,
-    kind: str,
-    name: str,
-    address: str,
-    department: Department | None = None,
-    service: Any = None,
-) -> ContactPoint:
-    """A new way in (an integration's, say). Refused, saying so, when the address is one
-    already published for that kind."""
-    if ContactPoint.objects.filter(kind=kind, address=address).exists():
-        raise ValidationError(
-            {"address": f"There is already a contact point at {address}: choose another"}
-        )
-    return ContactPoint.objects.create(
-        kind=kind, name=name, address=address, department=department, service=service
-    )
 
 
 def contact_point_marks_forget() -> None:

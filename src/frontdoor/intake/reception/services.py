@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -106,6 +107,10 @@ def ticket_call_next(
     counter = counter.strip()
     if not counter:
         raise ValidationError({"counter": "Enter the counter you are at, like Desk 2"})
+    # One person's calls one at a time (two tabs clicked together): the second waits for the
+    # first and is told whom they are serving, rather than racing it to the next ticket and
+    # perhaps winning with a later one.
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).values_list("pk").first()
     held = ticket_held_by(actor)
     if held is not None:
         raise _busy(held)

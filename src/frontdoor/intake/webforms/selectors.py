@@ -15,6 +15,17 @@ def form_published(*, slug: str) -> RequestForm:
     return form
 
 
+def forms_over_open311() -> QuerySet[RequestForm]:
+    """The published forms offered to apps as Open311 services (their slug is the service
+    code), with their questions."""
+    return (
+        forms_published()
+        .filter(offered_over_open311=True)
+        .select_related("service__department", "contact_point")
+        .prefetch_related("fields")
+    )
+
+
 def submission_of_case(*, case_id: int) -> FormSubmission | None:
     """The form a case was raised with, for its page (staff reach the case through
     cases_visible_to first)."""

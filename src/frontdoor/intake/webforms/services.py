@@ -78,6 +78,15 @@ class RequestMade:
     channel: str = Channel.WEB_FORM
     contact_point: ContactPoint | None = None
     client_ip: str | None = None
+    # The per-address limits stop robots on the public form. An app that signs in with its
+    # own key (Open311) is not anonymous, and one keen reporter may send dozens an hour.
+    rate_limited: bool = True
+    # Whether the requester is emailed the confirmation; an app that confirms to its own
+    # users (FixMyStreet does) may not want the council to send a second one.
+    confirm_by_email: bool = True
+    # The case's reference, when the caller reserved it beforehand (see
+    # cases.services.case_references_reserve); empty: one is given now.
+    reference: str = ""
 
 
 class TooManyRequests(ValidationError):
@@ -113,11 +122,9 @@ def request_submit(*, request: RequestMade) -> FormSubmission:
 
 
 def _already(source_key: str) -> FormSubmission | None:
-    return (
-        FormSubmission.objects.select_related("case", "form", "contact")
-        .filter(contact__source_key=source_key)
-        .first()
-    )
+    # Asked on every submission and nearly always a miss, so the rows it would join are left
+    # for the rare hit to fetch.
+    return FormSubmission.objects.filter(contact__source_key=source_key).first()
 
 
 @transaction.atomic
@@ -127,7 +134,8 @@ def _submit(request: RequestMade) -> FormSubmission:
     form = request.form
     if not form.is_published:
         raise ValidationError("This form is closed. Please contact us another way.", code="closed")
-    submissions_limit_check(client_ip=request.client_ip, email=request.requester.email)
+    if request.rate_limited:
+        submissions_limit_check(client_ip=request.client_ip, email=request.requester.email)
     fields = list(form.fields.all())
     slot = _slot_book(form, fields, request.answers)
     customer = _customer_for(request.requester)
@@ -154,6 +162,7 @@ def _submit(request: RequestMade) -> FormSubmission:
             location_uprn=place.uprn,
             latitude=place.latitude,
             longitude=place.longitude,
+            reference=request.reference,
         ),
         summary=f"{form.title} ({request.contact_point or form.contact_point})"[:200],
         source_key=request.source_key,
@@ -195,7 +204,7 @@ def _submit(request: RequestMade) -> FormSubmission:
         submission.case = case
     else:
         work_items_enqueue(cases=[case])
-    if request.requester.email:
+    if request.requester.email and request.confirm_by_email:
         _confirmation_queue(submission, fields)
     return submission
 
