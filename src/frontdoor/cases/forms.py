@@ -182,7 +182,8 @@ class ResolveForm(forms.Form):
         label="What was done?",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="The positive action taken for the customer",
+        help_text="The positive action taken for the customer. The email telling them the "
+        "case is resolved gives these words (not for restricted cases)",
         error_messages={"required": "Say what was done to resolve the case"},
     )
 
