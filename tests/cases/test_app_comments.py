@@ -70,3 +70,14 @@ def test_the_same_update_from_two_callers_at_once_is_taken_once(council):
     events = at_once(lambda: add(case).pk, threads=4)
     assert len(set(events)) == 1
     assert Contact.objects.filter(source_key="app:update:1").count() == 1
+
+
+def test_a_comment_on_a_case_the_front_office_answered_goes_back_in_its_queue(council):
+    from frontdoor.routing.models import WorkItem
+    from frontdoor.routing.services import work_items_end, work_items_enqueue
+
+    emailed = case_for(customer=CustomerFactory.create(), channel=Channel.EMAIL)
+    work_items_enqueue(cases=[emailed])
+    work_items_end(case_id=emailed.pk, at=emailed.opened_at)
+    add(emailed)
+    assert WorkItem.objects.filter(case=emailed, status=WorkItem.Status.WAITING).count() == 1

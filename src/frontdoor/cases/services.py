@@ -550,7 +550,34 @@ def _app_comment_add(
         ).first()
     ):
         return known
-    at = occurred_at or timezone.now()
+    return _customer_update_write(
+        case=case,
+        text=text,
+        summary=text[:200],
+        channel=channel,
+        customer=customer,
+        contact_point=contact_point,
+        at=occurred_at or timezone.now(),
+        source_key=source_key,
+        actor=None,
+    )
+
+
+def _customer_update_write(
+    *,
+    case: Case,
+    text: str,
+    summary: str,
+    channel: str,
+    customer: Customer | None,
+    contact_point: ContactPoint | None,
+    at: datetime,
+    source_key: str | None,
+    actor: Any,
+) -> CaseEvent:
+    """What the customer added, written once for every way it arrives: an inbound contact
+    (the contact baseline counts it) and one customer-update event with it. The contact's
+    usual "contact logged" event is not written as well: it would say the same twice."""
     contact = Contact.objects.create(
         channel=channel,
         direction=Contact.Direction.INBOUND,
@@ -559,20 +586,27 @@ def _app_comment_add(
         case=case,
         service=case.service,
         occurred_at=at,
-        summary=text[:200],
+        summary=summary,
         source_key=source_key,
     )
     if contact_point is not None:
         contact_point_mark_used(contact_point_id=contact_point.pk, at=at)
-    return _event(
+    event = _event(
         case,
         CaseEvent.Kind.CUSTOMER_UPDATE,
-        actor=None,
+        actor=actor,
         channel=channel,
         at=at,
         text=text,
         contact=contact,
     )
+    case.save(update_fields=["updated_at"])
+    # Someone must read it: an open case goes back in the front office's queue, as an email
+    # reply does (a case with a department stays in its inbox, where the update shows).
+    from frontdoor.routing.services import work_items_enqueue  # routing imports this module
+
+    work_items_enqueue(cases=[case])
+    return event
 
 
 @transaction.atomic
@@ -933,12 +967,10 @@ def restricted_case_view_record(*, case: Case, viewer: Any) -> None:
 def case_customer_update_add(
     *, case: Case, author: Any, text: str, upload: UploadedFile | None = None
 ) -> CaseEvent:
-    """The customer adds to their open case from My Account: what they say, a file, or both.
-
-    It is an inbound web-form contact on the case, so the contact baseline counts it, and one
-    "update from the customer" event that staff see on the case page with the file. The
-    contact's usual "contact logged" event is not written as well: it would say the same twice.
-    Whose case it is was decided by the caller's selector (cases_of_resident)."""
+    """The customer adds to their open case from My Account: what they say, a file, or both,
+    as an inbound web-form contact and one "update from the customer" event that staff see
+    on the case page with the file. Whose case it is was decided by the caller's selector
+    (cases_of_resident)."""
     text = text.strip()
     errors: dict[str, Any] = {}
     if not text and upload is None:
@@ -958,33 +990,19 @@ def case_customer_update_add(
             "If you need to tell us more, contact us again.",
             code="case_not_open",
         )
-    now = timezone.now()
-    contact = Contact.objects.create(
-        channel=Channel.WEB_FORM,
-        direction=Contact.Direction.INBOUND,
-        customer=case.customer,
+    event = _customer_update_write(
         case=case,
-        service=case.service,
-        occurred_at=now,
-        summary=text or (f"Sent a file: {checked.name}" if checked else ""),
-    )
-    event = _event(
-        case,
-        CaseEvent.Kind.CUSTOMER_UPDATE,
-        actor=author,
-        channel=Channel.WEB_FORM,
-        at=now,
         text=text,
-        contact=contact,
+        summary=text or (f"Sent a file: {checked.name}" if checked else ""),
+        channel=Channel.WEB_FORM,
+        customer=case.customer,
+        contact_point=None,
+        at=timezone.now(),
+        source_key=None,
+        actor=author,
     )
     if upload is not None and checked is not None:
         _case_file_store(case=case, event=event, upload=upload, checked=checked, author=author)
-    case.save(update_fields=["updated_at"])
-    # Someone must read it: back in the front office's queue, as an email reply would be
-    # (a case with a department stays in its inbox, where the update shows).
-    from frontdoor.routing.services import work_items_enqueue  # routing imports this module
-
-    work_items_enqueue(cases=[case])
     return event
 
 
