@@ -141,6 +141,12 @@ def _fetch(queryset: QuerySet[Customer]) -> list[Customer]:
     )
 
 
+def customers_unmerged(ids: list[int]) -> list[Customer]:
+    """These customers that are still records of their own (not merged into another), in
+    order of id. Not an access decision; the caller makes that."""
+    return list(Customer.objects.filter(pk__in=ids, merged_into__isnull=True).order_by("pk"))
+
+
 def customer_ids_with_email(address: str) -> list[int]:
     """The customers whose history this email address is: those with it (in any case), and
     those merged into one of them. Not an access decision; the caller makes that."""

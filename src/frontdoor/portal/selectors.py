@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models.functions import Lower
 
 from frontdoor.customers.models import Customer
-from frontdoor.customers.selectors import customer_ids_with_email
+from frontdoor.customers.selectors import customer_ids_with_email, customers_unmerged
 from frontdoor.portal.models import ResidentAccount
 
 
@@ -36,4 +36,4 @@ def resident_customers(user: Any) -> list[Customer]:
     if account is None or not account.is_verified:
         return []
     ids = customer_ids_with_email(account.email)
-    return list(Customer.objects.filter(pk__in=ids, merged_into__isnull=True).order_by("pk"))
+    return customers_unmerged(ids)
