@@ -524,29 +524,25 @@ def template_check(source: str) -> None:
     _text_engine.from_string(source)
 
 
-@transaction.atomic
 def outbound_email_retry(*, email: OutboundEmail) -> bool:
     """Queue mail that could not be sent to be tried again (after fixing the relay or the
     address). Returns False for mail that is not in that state."""
-    now = timezone.now()
-    updated = OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.FAILED).update(
-        status=OutboundEmail.Status.QUEUED, next_attempt_at=now, attempts=0, last_error=""
-    )
-    if updated:
-        transaction.on_commit(partial(_enqueue, [email.pk], None))
-    return bool(updated)
+    return _retry(OutboundEmail, email.pk, _enqueue)
 
 
-@transaction.atomic
 def outbound_sms_retry(*, sms: OutboundSMS) -> bool:
     """Queue a text message that could not be sent to be tried again. Returns False for one
     that is not in that state."""
-    now = timezone.now()
-    updated = OutboundSMS.objects.filter(pk=sms.pk, status=OutboundSMS.Status.FAILED).update(
-        status=OutboundSMS.Status.QUEUED, next_attempt_at=now, attempts=0, last_error=""
+    return _retry(OutboundSMS, sms.pk, _enqueue_sms)
+
+
+@transaction.atomic
+def _retry(model: type[Outbound], pk: int, enqueue: Any) -> bool:
+    updated = model.objects.filter(pk=pk, status=model.Status.FAILED).update(
+        status=model.Status.QUEUED, next_attempt_at=timezone.now(), attempts=0, last_error=""
     )
     if updated:
-        transaction.on_commit(partial(_enqueue_sms, [sms.pk], None))
+        transaction.on_commit(partial(enqueue, [pk], None))
     return bool(updated)
 
 
