@@ -62,6 +62,9 @@ class CaseDraft:
     routed_by: Any = None
     # A reference reserved beforehand (case_references_reserve); empty: one is given now.
     reference: str = ""
+    # Why the case goes straight to its service's department as it opens (an online form
+    # that asks what the department needs, say); empty: it waits for the front office.
+    forward_reason: str = ""
 
 
 def due_dates(
@@ -152,13 +155,17 @@ def case_references_reserve(*, count: int = 1, at: datetime | None = None) -> li
     ]
 
 
-@transaction.atomic
+# Part of its caller's transaction rather than a savepoint of its own: every caller lets a
+# failure here end its own block (see contacts_record), and a savepoint is two more round
+# trips on the path of every case opened.
+@transaction.atomic(savepoint=False)
 def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
     """Open cases with references and working-day targets, in the order given.
 
     A batch (mail arriving together, say) reserves its references in one step and writes its
     rows together; each case is the same as if it had been opened alone. A restricted case that
-    whoever took it may not see goes straight to the department that may."""
+    whoever took it may not see goes straight to the department that may, as does a case
+    whose draft gives a forward_reason."""
     if not openings:
         return []
     now = timezone.now()
@@ -183,8 +190,12 @@ def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
             policy=service.sla_policy, opened_at=opened_at, calendar=calendar
         )
         year = timezone.localtime(opened_at).year
-        straight_on = service.restricted and (
-            actor is None or not may_see_restricted(actor, department_id=service.department_id)
+        straight_on = bool(draft.forward_reason) or (
+            service.restricted
+            and (
+                actor is None
+                or not may_see_restricted(actor, department_id=service.department_id)
+            )
         )
         sent_on.append(straight_on)
         cases.append(
@@ -239,7 +250,8 @@ def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
                     actor=opening.actor,
                     channel=opening.channel,
                     at=case.opened_at,
-                    text="A restricted service: sent straight to the department",
+                    text=opening.draft.forward_reason.strip()
+                    or "A restricted service: sent straight to the department",
                     department=case.department,
                 )
             )
@@ -319,7 +331,9 @@ def contact_record(
         return existing
 
 
-@transaction.atomic
+# Part of its caller's transaction, for the reason cases_open gives; contact_record and the
+# intake batches put it in a savepoint of their own where they recover from its failures.
+@transaction.atomic(savepoint=False)
 def contacts_record(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
     """Record interactions in the order given, opening the new cases they bring.
 

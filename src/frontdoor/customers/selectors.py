@@ -120,6 +120,19 @@ def customers_with(*, email: str = "", phone: str = "") -> list[Customer]:
     )
 
 
+def customer_first_with(*, email: str = "", phone: str = "") -> Customer | None:
+    """The longest-standing of customers_with, without their details: one query, for a
+    caller that needs only whose record it is (a report coming in, say)."""
+    if not email and not phone:
+        return None
+    found = Customer.objects.filter(merged_into__isnull=True)
+    if email:
+        found = found.filter(pk__in=_with_email(email))
+    if phone:
+        found = found.filter(pk__in=_with_phone(phone))
+    return found.order_by("pk").first()
+
+
 def _name_filter(query: str) -> Q:
     words = name_key(query).split()
     if len(words) == 1:

@@ -12,7 +12,7 @@ from frontdoor.customers.normalise import (
     phone_to_e164,
     postcode_normalise,
 )
-from frontdoor.customers.selectors import customers_with
+from frontdoor.customers.selectors import customer_first_with
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,6 @@ def customers_create(*, drafts: Sequence[CustomerDraft]) -> list[Customer]:
     return customers
 
 
-@transaction.atomic
 def customer_find_or_create(*, draft: CustomerDraft) -> tuple[Customer, bool]:
     """The customer these details describe, and whether they are new: the longest-standing
     unmerged customer with the first email address given, else with the first phone number,
@@ -138,11 +137,21 @@ def customer_find_or_create(*, draft: CustomerDraft) -> tuple[Customer, bool]:
     phones = [phone_to_e164(p) for p in draft.phones if p.strip()]
     for address in draft.addresses:
         postcode_normalise(address.postcode)
-    found = (customers_with(email=emails[0]) if emails else []) or (
-        customers_with(phone=phones[0]) if phones else []
+    return _found_or_created(
+        draft, email=emails[0] if emails else "", phone=phones[0] if phones else ""
     )
-    if found:
-        return found[0], False
+
+
+# Part of its caller's transaction rather than a savepoint of its own, like
+# cases.services.cases_open: it is on the path of every report that comes in. The details
+# were checked before, so what fails here is the database, which ends the caller's block.
+@transaction.atomic(savepoint=False)
+def _found_or_created(draft: CustomerDraft, *, email: str, phone: str) -> tuple[Customer, bool]:
+    found = (customer_first_with(email=email) if email else None) or (
+        customer_first_with(phone=phone) if phone else None
+    )
+    if found is not None:
+        return found, False
     return customer_create(draft=draft), True
 
 

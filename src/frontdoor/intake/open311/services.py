@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -175,17 +175,13 @@ def _request_submit(
             reference=reference,
         )
     )
-    try:
-        with transaction.atomic():
-            return _record_create(client, report, source_key, submission), True
-    except IntegrityError:
+    if submission.case.reference != reference:
         # A call with the same report got there first: request_submit gave back the case
         # it made, whose record was written in the same transaction as that case.
-        known = Open311Request.objects.filter(case_id=submission.case_id).first()
-        if known is None:
-            raise
+        known = Open311Request.objects.get(case_id=submission.case_id)
         known.case = submission.case
         return known, False
+    return _record_create(client, report, source_key, submission), True
 
 
 def _record_create(

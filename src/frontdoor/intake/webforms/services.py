@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from frontdoor.cases.models import Case, Channel
-from frontdoor.cases.services import CaseDraft, case_forward, case_schedule, contact_record
+from frontdoor.cases.models import CaseEvent, Channel
+from frontdoor.cases.services import CaseDraft, case_schedule, contact_record
 from frontdoor.core.formatting import weekday_date
 from frontdoor.core.models import Council
 from frontdoor.customers.models import Customer
@@ -34,6 +34,7 @@ from frontdoor.intake.email.acknowledgement import ways_in
 from frontdoor.intake.webforms.forms import answer_shown
 from frontdoor.intake.webforms.models import CollectionSlot, FormField, FormSubmission, RequestForm
 from frontdoor.notify.models import EmailTemplate, OutboundEmail
+from frontdoor.notify.notices import case_forwarded_notify
 from frontdoor.notify.services import (
     EmailDraft,
     council_from_address,
@@ -148,6 +149,14 @@ def _submit(request: RequestMade) -> FormSubmission:
         form.kind,
     )
     place = request.place
+    department = form.service.department
+    # Opened with the department when the form asks what it needs (one that no longer takes
+    # cases leaves the case with the front office, who will find it a home).
+    forward_reason = (
+        f"{form.title}: the online form asks what the department needs"
+        if form.straight_to_department and department.is_active
+        else ""
+    )
     contact = contact_record(
         channel=request.channel,
         customer=customer,
@@ -163,6 +172,7 @@ def _submit(request: RequestMade) -> FormSubmission:
             latitude=place.latitude,
             longitude=place.longitude,
             reference=request.reference,
+            forward_reason=forward_reason,
         ),
         summary=f"{form.title} ({request.contact_point or form.contact_point})"[:200],
         source_key=request.source_key,
@@ -191,17 +201,12 @@ def _submit(request: RequestMade) -> FormSubmission:
             tell_customer=False,
         )
         submission.case = case
-    if form.straight_to_department and case.status == Case.Status.NEW:
-        case = case_forward(
-            case=case,
-            actor=None,
-            department=form.service.department,
-            reason=f"{form.title}: the online form asks what the department needs",
-            channel=request.channel,
-            # the form's confirmation tells them, when they gave an email address for it
-            tell_customer=not request.requester.email,
-        )
-        submission.case = case
+    if forward_reason:
+        # the form's confirmation tells them, when they gave an email address for it
+        if not request.requester.email:
+            case_forwarded_notify(
+                case=case, event=case.events.get(kind=CaseEvent.Kind.FORWARDED)
+            )
     else:
         work_items_enqueue(cases=[case])
     if request.requester.email and request.confirm_by_email:
