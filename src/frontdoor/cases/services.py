@@ -193,8 +193,7 @@ def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
         straight_on = bool(draft.forward_reason) or (
             service.restricted
             and (
-                actor is None
-                or not may_see_restricted(actor, department_id=service.department_id)
+                actor is None or not may_see_restricted(actor, department_id=service.department_id)
             )
         )
         sent_on.append(straight_on)

@@ -204,9 +204,7 @@ def _submit(request: RequestMade) -> FormSubmission:
     if forward_reason:
         # the form's confirmation tells them, when they gave an email address for it
         if not request.requester.email:
-            case_forwarded_notify(
-                case=case, event=case.events.get(kind=CaseEvent.Kind.FORWARDED)
-            )
+            case_forwarded_notify(case=case, event=case.events.get(kind=CaseEvent.Kind.FORWARDED))
     else:
         work_items_enqueue(cases=[case])
     if request.requester.email and request.confirm_by_email:
