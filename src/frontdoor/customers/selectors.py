@@ -4,11 +4,12 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 
+from frontdoor.core.prepared import PreparedQuery
 from frontdoor.core.roles import staff_role
 from frontdoor.customers.models import Customer, CustomerAddress, CustomerEmail, CustomerPhone
 from frontdoor.customers.normalise import (
@@ -82,10 +83,14 @@ def customers_search(user: object, *, query: str) -> tuple[str, list[Customer]]:
 
 
 def _with_email(address: str) -> QuerySet[CustomerEmail, Any]:
+    return _emails_lowered(address.strip().lower())
+
+
+def _emails_lowered(lowered: str) -> QuerySet[CustomerEmail, Any]:
     # Compared as Lower(address) so the customer_email_address index answers it.
     return (
         CustomerEmail.objects.alias(address_lower=Lower("address"))
-        .filter(address_lower=address.strip().lower())
+        .filter(address_lower=lowered)
         .values("customer_id")
     )
 
@@ -121,16 +126,38 @@ def customers_with(*, email: str = "", phone: str = "") -> list[Customer]:
 
 
 def customer_first_with(*, email: str = "", phone: str = "") -> Customer | None:
-    """The longest-standing of customers_with, without their details: one query, for a
-    caller that needs only whose record it is (a report coming in, say)."""
-    if not email and not phone:
-        return None
-    found = Customer.objects.filter(merged_into__isnull=True)
+    """The longest-standing of customers_with, without their details: one query, built once
+    (see core.prepared), for a caller that needs only whose record it is (a report coming in,
+    say)."""
+    if email and phone:
+        both = customers_with(email=email, phone=phone)
+        return both[0] if both else None
     if email:
-        found = found.filter(pk__in=_with_email(email))
-    if phone:
-        found = found.filter(pk__in=_with_phone(phone))
-    return found.order_by("pk").first()
+        row = _first_with_email.first(email=email.strip().lower())
+    elif phone:
+        row = _first_with_phone.first(phone=phone)
+    else:
+        return None
+    return None if row is None else Customer.from_db(DEFAULT_DB_ALIAS, _CUSTOMER_COLUMNS, row)
+
+
+_CUSTOMER_COLUMNS = [f.attname for f in Customer._meta.concrete_fields]
+_first_with_email = PreparedQuery(
+    lambda email: (
+        Customer.objects.filter(merged_into__isnull=True, pk__in=_emails_lowered(email))
+        .order_by("pk")
+        .values_list(*_CUSTOMER_COLUMNS)[:1]
+    ),
+    "email",
+)
+_first_with_phone = PreparedQuery(
+    lambda phone: (
+        Customer.objects.filter(merged_into__isnull=True, pk__in=_with_phone(phone))
+        .order_by("pk")
+        .values_list(*_CUSTOMER_COLUMNS)[:1]
+    ),
+    "phone",
+)
 
 
 def _name_filter(query: str) -> Q:

@@ -7,15 +7,19 @@ own forms are not published this way."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from frontdoor.cases.models import OPEN_STATUSES, Case, CaseEvent
-from frontdoor.cases.selectors import latest_progress_event_id, progress_events
+from frontdoor.cases.selectors import progress_events
 from frontdoor.core.memo import ConfigMemo
+from frontdoor.core.prepared import PreparedQuery
 from frontdoor.intake.open311.models import (
     ExtendedStatus,
     Open311Client,
@@ -65,10 +69,68 @@ def service_offered(code: str) -> RequestForm | None:
     return next((form for form in services_offered() if form.slug == code), None)
 
 
-def _public() -> QuerySet[Open311Request]:
+@dataclass
+class PublicRequest:
+    """A request as anyone may see it (see the module's docstring), read straight from the
+    columns it needs: what the app sent of the problem and where, and the case's progress."""
+
+    reference: str
+    case_status: str
+    department: str
+    opened_at: datetime
+    resolution_due: datetime
+    postcode: str
+    form_id: int
+    description: str
+    address_string: str
+    address_id: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    media_url: str
+    progress_text: str | None
+    progress_at: datetime | None
+    form: RequestForm | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.case_status in OPEN_STATUSES
+
+
+_PUBLIC_COLUMNS = [
+    "case__reference",
+    "case__status",
+    "case__department__name",
+    "case__opened_at",
+    "case__resolution_due",
+    "case__location_postcode",
+    "form_id",
+    "description",
+    "address_string",
+    "address_id",
+    "latitude",
+    "longitude",
+    "media_url",
+    "progress_text",
+    "progress_at",
+]
+
+
+def _public() -> QuerySet[Open311Request, tuple[Any, ...]]:
     # The forms come from the services remembered above (see _with_forms), not from a join:
-    # status checks are most of an app's calls, and each join is more SQL to build.
-    return Open311Request.objects.filter(case__restricted=False).select_related("case__department")
+    # status checks are most of an app's calls, and each join is more SQL to run.
+    latest = progress_events().filter(case_id=OuterRef("case_id")).order_by("-at", "-id")
+    return (
+        Open311Request.objects.filter(case__restricted=False)
+        .annotate(
+            progress_text=Subquery(latest.values("text")[:1]),
+            progress_at=Subquery(latest.values("at")[:1]),
+        )
+        .values_list(*_PUBLIC_COLUMNS)
+    )
+
+
+def _publics(rows: list[Sequence[Any]]) -> list[PublicRequest]:
+    return _with_forms([PublicRequest(*row) for row in rows])
 
 
 @dataclass(frozen=True)
@@ -80,11 +142,11 @@ class RequestFilter:
     statuses: list[str]  # "open", "closed"
 
 
-def requests_public(*, where: RequestFilter) -> list[Open311Request]:
+def requests_public(*, where: RequestFilter) -> list[PublicRequest]:
     """GET requests: by reference when any are given (the rest is then ignored, as the
     standard says), else by service, window (the last 90 days unless given) and status;
     newest first, at most 1,000."""
-    found = _public().annotate(progress_event_id=latest_progress_event_id(case_field="case_id"))
+    found = _public()
     if where.references:
         found = found.filter(case__reference__in=where.references[:MOST_RESULTS])
     else:
@@ -97,18 +159,19 @@ def requests_public(*, where: RequestFilter) -> list[Open311Request]:
             found = found.filter(case__status__in=OPEN_STATUSES)
         elif set(where.statuses) == {"closed"}:
             found = found.exclude(case__status__in=OPEN_STATUSES)
-    return _with_forms(_with_progress(list(found.order_by("-received_at", "-pk")[:MOST_RESULTS])))
+    return _publics(list(found.order_by("-received_at", "-pk")[:MOST_RESULTS]))
 
 
-def request_public(*, reference: str) -> Open311Request | None:
-    """One request, with its latest progress as `progress`: the call apps make most."""
-    record = _public().filter(case__reference=reference).first()
-    if record is None:
-        return None
-    record.progress = (  # type: ignore[attr-defined]
-        progress_events().filter(case_id=record.case_id).order_by("-at", "-id").first()
-    )
-    return _with_forms([record])[0]
+# The call apps make most, so its SQL is built once (see core.prepared).
+_one_public = PreparedQuery(
+    lambda reference: _public().filter(case__reference=reference)[:1], "reference"
+)
+
+
+def request_public(*, reference: str) -> PublicRequest | None:
+    """One request, with its latest progress."""
+    found = _publics(_one_public.rows(reference=reference))
+    return found[0] if found else None
 
 
 def request_by_token(*, token: str) -> Open311Request | None:
@@ -128,23 +191,13 @@ def request_of_client(*, client: Open311Client, reference: str) -> Open311Reques
     )
 
 
-def _with_progress(requests: list[Open311Request]) -> list[Open311Request]:
-    """Each request with its case's latest progress event as `progress` (None before any)."""
-    wanted = {r: getattr(r, "progress_event_id", None) for r in requests}
-    ids = [i for i in wanted.values() if i is not None]
-    events = CaseEvent.objects.in_bulk(ids) if ids else {}
-    for r, event_id in wanted.items():
-        r.progress = events.get(event_id) if event_id else None  # type: ignore[attr-defined]
-    return requests
-
-
-def _with_forms(requests: list[Open311Request]) -> list[Open311Request]:
+def _with_forms(requests: list[PublicRequest]) -> list[PublicRequest]:
     """Each request's form (and its service) from the remembered services, or fetched for a
     form no longer offered."""
     offered = {form.pk: form for form in services_offered()}
     missing = {r.form_id for r in requests} - offered.keys()
     if missing:
-        offered |= RequestForm.objects.select_related("service").in_bulk(missing)
+        offered |= RequestForm.objects.select_related("service").in_bulk(list(missing))
     for r in requests:
         r.form = offered[r.form_id]
     return requests

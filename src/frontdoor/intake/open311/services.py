@@ -26,6 +26,7 @@ from frontdoor.cases.services import (
     case_reopen,
 )
 from frontdoor.core.models import Council
+from frontdoor.core.prepared import PreparedQuery
 from frontdoor.customers.services import customers_for_emails
 from frontdoor.directory.models import ContactPoint
 from frontdoor.directory.services import contact_point_create
@@ -139,11 +140,17 @@ def open311_request_submit(
     transaction that makes the case begins, so reports arriving together do not queue for
     the reference counter for the length of each other's transactions."""
     source_key = report_source_key(client, report)
-    known = Open311Request.objects.filter(source_key=source_key).first()
-    if known is not None:
-        return known, False
+    if _request_of_source.first(source_key=source_key) is not None:
+        return Open311Request.objects.select_related("case").get(source_key=source_key), False
     (reference,) = case_references_reserve()
     return _request_submit(client, report, source_key, reference)
+
+
+# Asked of every report and nearly always a miss: one query built once (see core.prepared).
+_request_of_source = PreparedQuery(
+    lambda source_key: Open311Request.objects.filter(source_key=source_key).values_list("pk")[:1],
+    "source_key",
+)
 
 
 @transaction.atomic

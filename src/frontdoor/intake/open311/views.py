@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from frontdoor.core.models import Council
 from frontdoor.intake.open311 import selectors
 from frontdoor.intake.open311.inputs import report_read, update_read
-from frontdoor.intake.open311.models import Open311Client, Open311Request
+from frontdoor.intake.open311.models import Open311Client
 from frontdoor.intake.open311.protocol import (
     FORMATS,
     Open311Error,
@@ -201,29 +201,28 @@ def service_definition(
     )
 
 
-def _request(record: Open311Request) -> dict[str, Any]:
+def _request(found: selectors.PublicRequest) -> dict[str, Any]:
     """A request as anyone may see it: what the app sent of the problem and where it is,
     and how the council is getting on. Never who reported it."""
-    case = record.case
-    progress = getattr(record, "progress", None)
+    assert found.form is not None
     return {
-        "service_request_id": case.reference,
-        "status": "open" if case.is_open else "closed",
-        "status_notes": progress.text if progress else "",
-        "service_name": record.form.service.name,
-        "service_code": record.form.slug,
-        "description": record.description,
-        "agency_responsible": case.department.name,
-        "service_notice": record.form.what_happens_next,
-        "requested_datetime": case.opened_at,
-        "updated_datetime": progress.at if progress else case.opened_at,
-        "expected_datetime": case.resolution_due if case.is_open else None,
-        "address": record.address_string,
-        "address_id": record.address_id,
-        "zipcode": case.location_postcode,
-        "lat": record.latitude,
-        "long": record.longitude,
-        "media_url": record.media_url,
+        "service_request_id": found.reference,
+        "status": "open" if found.is_open else "closed",
+        "status_notes": found.progress_text or "",
+        "service_name": found.form.service.name,
+        "service_code": found.form.slug,
+        "description": found.description,
+        "agency_responsible": found.department,
+        "service_notice": found.form.what_happens_next,
+        "requested_datetime": found.opened_at,
+        "updated_datetime": found.progress_at or found.opened_at,
+        "expected_datetime": found.resolution_due if found.is_open else None,
+        "address": found.address_string,
+        "address_id": found.address_id,
+        "zipcode": found.postcode,
+        "lat": found.latitude,
+        "long": found.longitude,
+        "media_url": found.media_url,
     }
 
 
