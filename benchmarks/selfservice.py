@@ -1,7 +1,7 @@
 """Self-service over Open311: apps reporting problems and asking how they are getting on,
 against the web server running as in production.
 
-Starts `frontdoor run` as a subprocess (the ASGI web server with --web-workers processes, the
+Starts `frontdoor run` as a subprocess (the web server with --web-workers processes, the
 mail receiver and the background worker, which sends every confirmation email to the local
 catcher) on a fresh database seeded with the demo council and a benchmark Open311 client.
 Then --clients threads, each with its own keep-alive connection, for --seconds:

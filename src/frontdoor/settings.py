@@ -113,6 +113,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "frontdoor.urls"
 ASGI_APPLICATION = "frontdoor.asgi.application"
+WSGI_APPLICATION = "frontdoor.wsgi.application"
 
 TEMPLATES = [
     {

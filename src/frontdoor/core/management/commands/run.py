@@ -1,13 +1,18 @@
 """`frontdoor run`: migrate, build the demo council when the database is empty, and serve the
 web site, the inbound mail receiver (SMTP) and the background worker together.
 
+The web site is Django's WSGI application under Granian (a web server written in Rust):
+--workers processes, each answering on --threads threads that keep their database connection
+from one request to the next. Every view is synchronous, and under ASGI each request ran in a
+thread of its own, made for it and gone after it, with a fresh connection from the pool.
+
 With no FRONTDOOR_SMTP_RELAY set, outgoing mail goes to a local catcher that keeps each
 message as a .eml file in var/outgoing-mail, so the demo shows what would be sent.
 """
 
+import multiprocessing
 import os
 
-import uvicorn
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -32,6 +37,12 @@ class Command(BaseCommand):
             "--workers", type=int, default=int(os.environ.get("FRONTDOOR_WEB_WORKERS", "1"))
         )
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("FRONTDOOR_WEB_THREADS", "4")),
+            help="Threads answering requests in each web worker.",
+        )
+        parser.add_argument(
             "--no-demo",
             action="store_true",
             help="Do not load the demo council into an empty database.",
@@ -42,7 +53,7 @@ class Command(BaseCommand):
             default=int(os.environ.get("FRONTDOOR_DEMO_CONTACTS", "20000")),
         )
 
-    def handle(self, *args, host, port, workers, no_demo, demo_contacts, **options):
+    def handle(self, *args, host, port, workers, threads, no_demo, demo_contacts, **options):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
         if not no_demo and not Department.objects.exists():
@@ -77,17 +88,28 @@ class Command(BaseCommand):
         worker.start()
         self.stdout.write("Press Ctrl+C to stop.\n")
         try:
-            uvicorn.run(
-                "frontdoor.asgi:application",
-                host=host,
-                port=port,
-                workers=workers,
-                log_level="info",
-                access_log=False,
-                lifespan="off",
-            )
+            _web_serve(host=host, port=port, workers=workers, threads=threads)
         finally:
             worker.stop()
             smtp.stop()
             if catcher is not None:
                 catcher.stop()
+
+
+def _web_serve(*, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the web site until Ctrl+C (or SIGTERM)."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    # The workers are started afresh rather than forked: this process already runs the mail
+    # receiver's and the background worker's threads, which a fork would copy half-way.
+    multiprocessing.set_start_method("spawn", force=True)
+    Granian(
+        "frontdoor.wsgi:application",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=max(1, workers),
+        blocking_threads=max(1, threads),
+        log_access=False,
+    ).serve()
