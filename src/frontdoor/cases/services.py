@@ -30,6 +30,7 @@ from frontdoor.cases.uploads import CheckedUpload, upload_check
 from frontdoor.core.calendar import WorkingCalendar, council_calendar
 from frontdoor.core.formatting import weekday_date
 from frontdoor.core.models import Council
+from frontdoor.core.prepared import PreparedQuery
 from frontdoor.core.references import format_reference, reference_numbers_allocate
 from frontdoor.customers.models import Customer
 from frontdoor.directory.models import ContactPoint, Department, Service, SLAPolicy
@@ -166,8 +167,16 @@ def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
     rows together; each case is the same as if it had been opened alone. A restricted case that
     whoever took it may not see goes straight to the department that may, as does a case
     whose draft gives a forward_reason."""
+    cases, events = _cases_opened(openings)
+    CaseEvent.objects.bulk_create(events)
+    return cases
+
+
+def _cases_opened(openings: Sequence[CaseOpening]) -> tuple[list[Case], list[CaseEvent]]:
+    """cases_open's cases written, and their first events for the caller to write (with
+    events of its own, in one statement)."""
     if not openings:
-        return []
+        return [], []
     now = timezone.now()
     calendar = council_calendar()
     prefix = Council.current().reference_prefix
@@ -254,8 +263,7 @@ def cases_open(*, openings: Sequence[CaseOpening]) -> list[Case]:
                     department=case.department,
                 )
             )
-    CaseEvent.objects.bulk_create(events)
-    return cases
+    return cases, events
 
 
 @dataclass(frozen=True)
@@ -342,16 +350,7 @@ def contacts_record(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
     for draft in drafts:
         if draft.case is not None and draft.new_case is not None:
             raise ValueError("Attach the contact to an existing case or open a new one, not both.")
-    keys = [d.source_key for d in drafts if d.source_key]
-    known: dict[str, Contact] = (
-        {
-            c.source_key: c
-            for c in Contact.objects.filter(source_key__in=keys).order_by()
-            if c.source_key
-        }
-        if keys
-        else {}
-    )
+    known = _contacts_known([d.source_key for d in drafts if d.source_key])
     fresh = [i for i in _first_of_each_source(drafts) if drafts[i].source_key not in known]
     locked = _lock_all([c.pk for i in fresh if (c := drafts[i].case) is not None])
     for i in fresh:
@@ -369,7 +368,8 @@ def contacts_record(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
         for d in (drafts[i] for i in fresh)
         if d.new_case is not None
     ]
-    opened = iter(cases_open(openings=openings))
+    opened_cases, events = _cases_opened(openings)
+    opened = iter(opened_cases)
     contacts = []
     for i in fresh:
         draft = drafts[i]
@@ -395,7 +395,7 @@ def contacts_record(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
             )
         )
     Contact.objects.bulk_create(contacts)
-    _contacts_follow_up(contacts)
+    _contacts_follow_up(contacts, events)
     recorded: dict[int, Contact] = dict(zip(fresh, contacts, strict=True))
     for contact in contacts:
         if contact.source_key:
@@ -404,6 +404,23 @@ def contacts_record(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
         recorded[i] if i in recorded else known[str(draft.source_key)]
         for i, draft in enumerate(drafts)
     ]
+
+
+def _contacts_known(keys: list[str]) -> dict[str, Contact]:
+    """The contacts recorded before with these source keys. One key (a report, a message) is
+    nearly always a miss, asked in a query built once (see core.prepared)."""
+    if not keys:
+        return {}
+    if len(keys) == 1 and _contact_of_source.first(source_key=keys[0]) is None:
+        return {}
+    found = Contact.objects.filter(source_key__in=keys).order_by()
+    return {c.source_key: c for c in found if c.source_key}
+
+
+_contact_of_source = PreparedQuery(
+    lambda source_key: Contact.objects.filter(source_key=source_key).values_list("pk")[:1],
+    "source_key",
+)
 
 
 def _service_of(draft: ContactDraft, case: Case | None) -> Service | None:
@@ -453,9 +470,10 @@ def _check_open_and_theirs(case: Case, customer: Customer | None) -> None:
         )
 
 
-def _contacts_follow_up(contacts: list[Contact]) -> None:
+def _contacts_follow_up(contacts: list[Contact], events: list[CaseEvent]) -> None:
     """What recording contacts changes elsewhere: the contact points' last use, a case's first
-    response (an outbound or live contact answers the customer), and the cases' timelines."""
+    response (an outbound or live contact answers the customer), and the cases' timelines
+    (written with the events of the cases the contacts opened)."""
     last_use: dict[int, datetime] = {}
     for contact in contacts:
         if contact.contact_point_id is not None:
@@ -463,7 +481,6 @@ def _contacts_follow_up(contacts: list[Contact]) -> None:
             last_use[point] = max(last_use.get(point, contact.occurred_at), contact.occurred_at)
     for point in sorted(last_use):
         contact_point_mark_used(contact_point_id=point, at=last_use[point])
-    events = []
     for contact in contacts:
         case = contact.case
         if case is None:

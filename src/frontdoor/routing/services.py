@@ -115,17 +115,24 @@ def _front_office_needs(case: Case) -> bool:
     return case.is_open and case.forwarded_at is None
 
 
-@transaction.atomic
-def work_items_enqueue(*, cases: Sequence[Case], at: datetime | None = None) -> int:
-    """Put each case that needs the front office in its queue, unless it is in one already.
-    Returns how many were queued."""
+@transaction.atomic(savepoint=False)  # its caller's transaction, as cases.services.cases_open
+def work_items_enqueue(
+    *, cases: Sequence[Case], at: datetime | None = None, just_opened: bool = False
+) -> int:
+    """Put each case that needs the front office in its queue, unless it is in one already
+    (which cases opened in the caller's transaction, just_opened, cannot be). Returns how
+    many were queued."""
     at = at or timezone.now()
     wanted = {case.pk: case for case in cases if _front_office_needs(case)}
     if not wanted:
         return 0
-    queued = set(
-        WorkItem.objects.filter(case_id__in=wanted, status__in=OPEN_WORK).values_list(
-            "case_id", flat=True
+    queued = (
+        set()
+        if just_opened
+        else set(
+            WorkItem.objects.filter(case_id__in=wanted, status__in=OPEN_WORK).values_list(
+                "case_id", flat=True
+            )
         )
     )
     queues = work_queues_active()

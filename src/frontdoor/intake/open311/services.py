@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -38,7 +38,7 @@ from frontdoor.intake.open311.models import (
     api_key_digest,
 )
 from frontdoor.intake.webforms.models import FormSubmission, RequestForm
-from frontdoor.intake.webforms.services import Place, Requester, RequestMade, request_submit
+from frontdoor.intake.webforms.services import Place, Requester, RequestMade, request_submit_within
 
 KEY_PREFIX = "fd311_"
 
@@ -141,9 +141,20 @@ def open311_request_submit(
     the reference counter for the length of each other's transactions."""
     source_key = report_source_key(client, report)
     if _request_of_source.first(source_key=source_key) is not None:
-        return Open311Request.objects.select_related("case").get(source_key=source_key), False
+        return _request_of(source_key), False
     (reference,) = case_references_reserve()
-    return _request_submit(client, report, source_key, reference)
+    try:
+        return _request_submit(client, report, source_key, reference)
+    except IntegrityError:
+        # The same report, posted again at the same moment, was stored first: this call's
+        # transaction is gone, and what the other made is the answer.
+        if _request_of_source.first(source_key=source_key) is None:
+            raise
+        return _request_of(source_key), False
+
+
+def _request_of(source_key: str) -> Open311Request:
+    return Open311Request.objects.select_related("case").get(source_key=source_key)
 
 
 # Asked of every report and nearly always a miss: one query built once (see core.prepared).
@@ -157,7 +168,7 @@ _request_of_source = PreparedQuery(
 def _request_submit(
     client: Open311Client, report: ReportPosted, source_key: str, reference: str
 ) -> tuple[Open311Request, bool]:
-    submission = request_submit(
+    submission = request_submit_within(
         request=RequestMade(
             form=report.form,
             answers=report.answers,
@@ -183,7 +194,7 @@ def _request_submit(
         )
     )
     if submission.case.reference != reference:
-        # A call with the same report got there first: request_submit gave back the case
+        # A call with the same report got there first: request_submit_within gave back the case
         # it made, whose record was written in the same transaction as that case.
         known = Open311Request.objects.get(case_id=submission.case_id)
         known.case = submission.case

@@ -100,9 +100,14 @@ def _django_field(field: FormField, *, for_api: bool) -> forms.Field:
 def answers_form_class(
     form: RequestForm, *, fields: list[FormField], for_api: bool = False
 ) -> type[forms.Form]:
-    """A Django form asking these of the form's questions."""
-    declared = {f.code: _django_field(f, for_api=for_api) for f in fields}
-    return type(f"{form.slug.title().replace('-', '')}Answers", (forms.Form,), declared)
+    """A Django form asking these of the form's questions. Kept on the form object, which
+    the remembered configuration gives again and again (an app's every report)."""
+    made: dict[tuple[Any, ...], type[forms.Form]] = form.__dict__.setdefault("_answer_forms", {})
+    key = (for_api, *(f.pk for f in fields))
+    if key not in made:
+        declared = {f.code: _django_field(f, for_api=for_api) for f in fields}
+        made[key] = type(f"{form.slug.title().replace('-', '')}Answers", (forms.Form,), declared)
+    return made[key]
 
 
 def answer_stored(value: Any) -> Any:

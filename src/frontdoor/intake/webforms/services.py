@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from frontdoor.cases.models import CaseEvent, Channel
-from frontdoor.cases.services import CaseDraft, case_schedule, contact_record
+from frontdoor.cases.services import CaseDraft, ContactDraft, case_schedule, contacts_record
 from frontdoor.core.formatting import weekday_date
 from frontdoor.core.models import Council
 from frontdoor.core.prepared import PreparedQuery
@@ -115,12 +115,21 @@ def submissions_limit_check(*, client_ip: str | None, email: str) -> None:
 def request_submit(*, request: RequestMade) -> FormSubmission:
     """Make the case for a request, or give back the one already made for its source key."""
     try:
-        return _submit(request)
+        with transaction.atomic():
+            return _submit(request)
     except IntegrityError:
         existing = _already(request.source_key)
         if existing is None:
             raise
         return existing
+
+
+def request_submit_within(*, request: RequestMade) -> FormSubmission:
+    """request_submit as part of the caller's transaction, with no savepoint of its own (an
+    app's report, which writes its own record beside it): a copy that raced this one and was
+    stored first fails the caller's transaction with IntegrityError, and the caller, who owns
+    it, gives back what the copy made."""
+    return _submit(request)
 
 
 def _already(source_key: str) -> FormSubmission | None:
@@ -138,7 +147,7 @@ _submission_of_source = PreparedQuery(
 )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def _submit(request: RequestMade) -> FormSubmission:
     if (existing := _already(request.source_key)) is not None:
         return existing
@@ -167,25 +176,31 @@ def _submit(request: RequestMade) -> FormSubmission:
         if form.straight_to_department and department.is_active
         else ""
     )
-    contact = contact_record(
-        channel=request.channel,
-        customer=customer,
-        contact_point=request.contact_point or form.contact_point,
-        new_case=CaseDraft(
-            service=form.service,
-            summary=_summary(form, place),
-            kind=kind,
-            description=_description(fields, request.answers, request.description),
-            location=place.description,
-            location_postcode=place.postcode,
-            location_uprn=place.uprn,
-            latitude=place.latitude,
-            longitude=place.longitude,
-            reference=request.reference,
-            forward_reason=forward_reason,
-        ),
-        summary=f"{form.title} ({request.contact_point or form.contact_point})"[:200],
-        source_key=request.source_key,
+    # contacts_record rather than contact_record: a repeat that raced this one must fail the
+    # whole request (see request_submit), not just the contact's savepoint.
+    (contact,) = contacts_record(
+        drafts=[
+            ContactDraft(
+                channel=request.channel,
+                customer=customer,
+                contact_point=request.contact_point or form.contact_point,
+                new_case=CaseDraft(
+                    service=form.service,
+                    summary=_summary(form, place),
+                    kind=kind,
+                    description=_description(fields, request.answers, request.description),
+                    location=place.description,
+                    location_postcode=place.postcode,
+                    location_uprn=place.uprn,
+                    latitude=place.latitude,
+                    longitude=place.longitude,
+                    reference=request.reference,
+                    forward_reason=forward_reason,
+                ),
+                summary=f"{form.title} ({request.contact_point or form.contact_point})"[:200],
+                source_key=request.source_key,
+            )
+        ]
     )
     case = contact.case
     assert case is not None
@@ -216,7 +231,7 @@ def _submit(request: RequestMade) -> FormSubmission:
         if not request.requester.email:
             case_forwarded_notify(case=case, event=case.events.get(kind=CaseEvent.Kind.FORWARDED))
     else:
-        work_items_enqueue(cases=[case])
+        work_items_enqueue(cases=[case], just_opened=True)
     if request.requester.email and request.confirm_by_email:
         _confirmation_queue(submission, fields)
     return submission
