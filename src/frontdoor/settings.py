@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "frontdoor.routing",
     "frontdoor.api",
     "frontdoor.portal",
+    "frontdoor.reporting",
     # Last, as its documentation asks: it watches sign-ins made through every other app.
     "axes",
 ]

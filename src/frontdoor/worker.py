@@ -44,6 +44,12 @@ def _work_dispatch() -> None:
     work_dispatch()
 
 
+def _rollups_update() -> None:
+    from frontdoor.reporting.services import rollups_update
+
+    rollups_update()
+
+
 def _wal_checkpoint() -> None:
     from frontdoor.core.database import wal_checkpoint
 
@@ -72,6 +78,8 @@ def periodic_jobs() -> list[PeriodicJob]:
         # Offers reach advisors within about a second of work arriving or an advisor freeing.
         PeriodicJob("offer work to advisors", 1, _work_dispatch),
         PeriodicJob("write the SQLite log back to the database", 1, _wal_checkpoint),
+        # Dashboards show contacts within a few seconds of their arrival.
+        PeriodicJob("bring the reporting rollups up to date", 5, _rollups_update),
         PeriodicJob("prune finished tasks", 3600, _task_results_prune),
     ]
 

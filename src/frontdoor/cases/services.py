@@ -396,6 +396,7 @@ def contacts_record(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
         )
     Contact.objects.bulk_create(contacts)
     _contacts_follow_up(contacts, events)
+    _contacts_count_later(contacts)
     recorded: dict[int, Contact] = dict(zip(fresh, contacts, strict=True))
     for contact in contacts:
         if contact.source_key:
@@ -404,6 +405,14 @@ def contacts_record(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
         recorded[i] if i in recorded else known[str(draft.source_key)]
         for i, draft in enumerate(drafts)
     ]
+
+
+def _contacts_count_later(contacts: list[Contact]) -> None:
+    """Mark the contacts' days for the reporting rollups to count again. Reporting builds on
+    cases, so it is imported here rather than at the top."""
+    from frontdoor.reporting.services import contact_days_mark
+
+    contact_days_mark(moments=[contact.occurred_at for contact in contacts])
 
 
 def _contacts_known(keys: list[str]) -> dict[str, Contact]:
@@ -621,6 +630,7 @@ def _customer_update_write(
     )
     if contact_point is not None:
         contact_point_mark_used(contact_point_id=contact_point.pk, at=at)
+    _contacts_count_later([contact])
     event = _event(
         case,
         CaseEvent.Kind.CUSTOMER_UPDATE,

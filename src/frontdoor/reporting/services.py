@@ -1,0 +1,134 @@
+"""Keeping the rollups current: contacts counted by day, by what reports filter on.
+
+Whatever records contacts marks their days pending (contact_days_mark), in its own
+transaction. The background worker then brings the rollups up to date every few seconds
+(rollups_update): it takes the pending days it can see and counts each of them again from
+its contacts. Counting a whole day again rather than adding to it is what keeps the rollups
+exact whoever wrote what (a contact moved to another case, a day imported late), and a
+day's contacts are one range of an index. rollups_rebuild counts every day again, as after
+loading contacts in bulk.
+
+Why this is exact with writers racing the worker: a pending row commits with its contacts,
+so a day the worker can see as pending has its contacts visible too; and a pending row
+written after the worker looked stays for its next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Min, Q, Sum
+from django.utils import timezone
+
+from frontdoor.cases.models import Contact
+from frontdoor.reporting.models import ContactDay, RollupPending, RollupState
+
+
+def contact_days_mark(*, moments: Iterable[datetime]) -> None:
+    """Mark the days of these contacts' moments pending, in the caller's transaction (one
+    small insert, written as SQL: it is on the path of every contact recorded)."""
+    days = sorted({timezone.localdate(moment) for moment in moments})
+    if not days:
+        return
+    table = connection.ops.quote_name(RollupPending._meta.db_table)
+    values = ", ".join(["(%s)"] * len(days))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day) VALUES {values}",  # noqa: S608 - our own table name
+            [day.isoformat() for day in days],
+        )
+
+
+@transaction.atomic
+def rollups_update() -> list[date]:
+    """Count again each day pending; gives back the days counted."""
+    _state_lock()
+    pending = list(RollupPending.objects.values_list("pk", "day"))
+    if not pending:
+        return []
+    days = sorted({day for _, day in pending})
+    for day in days:
+        _day_count(day)
+    RollupPending.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
+    RollupState.objects.update(updated_at=timezone.now())
+    return days
+
+
+@transaction.atomic
+def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
+    """Count every day again from the contacts, from the first to the last; gives back how
+    many days were counted. Days pending before it began are counted by it."""
+    _state_lock()
+    pending = list(RollupPending.objects.values_list("pk", flat=True))
+    span = Contact.objects.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+    ContactDay.objects.all().delete()
+    days = 0
+    if span["first"] is not None:
+        first, last = timezone.localdate(span["first"]), timezone.localdate(span["last"])
+        total = (last - first).days + 1
+        for offset in range(total):
+            _day_count(first + timedelta(days=offset), replace=False)
+            days += 1
+            if progress is not None:
+                progress(days, total)
+    RollupPending.objects.filter(pk__in=pending).delete()
+    RollupState.objects.update(updated_at=timezone.now())
+    return days
+
+
+def _state_lock() -> RollupState:
+    # The one row, id 1: the first migration makes it; made again if a database was emptied.
+    RollupState.objects.get_or_create(pk=1)
+    return RollupState.objects.select_for_update().get(pk=1)
+
+
+def day_span(day: date) -> tuple[datetime, datetime]:
+    """The day's first moment and the next day's, in the council's time zone (a day is 23 or
+    25 hours long when the clocks change)."""
+    zone = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(datetime.combine(day, time.min), zone),
+        timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), zone),
+    )
+
+
+def _day_count(day: date, *, replace: bool = True) -> None:
+    start, end = day_span(day)
+    groups = (
+        Contact.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+        .annotate(
+            on_case=ExpressionWrapper(Q(case__isnull=False), output_field=BooleanField()),
+            department_id=F("service__department_id"),
+        )
+        .values(
+            "channel", "direction", "contact_point_id", "service_id", "department_id", "on_case"
+        )
+        .annotate(
+            contacts=Count("id"),
+            duration_total=Sum("duration_seconds"),
+            durations=Count("duration_seconds"),
+            wait_total=Sum("wait_seconds"),
+            waits=Count("wait_seconds"),
+        )
+        .order_by()
+    )
+    rows = [
+        ContactDay(
+            day=day,
+            **{k: group[k] for k in _DIMENSIONS},
+            contacts=group["contacts"],
+            duration_total=group["duration_total"] or 0,
+            durations=group["durations"],
+            wait_total=group["wait_total"] or 0,
+            waits=group["waits"],
+        )
+        for group in groups
+    ]
+    if replace:
+        ContactDay.objects.filter(day=day).delete()
+    ContactDay.objects.bulk_create(rows)
+
+
+_DIMENSIONS = ("channel", "direction", "contact_point_id", "service_id", "department_id", "on_case")
