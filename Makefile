@@ -9,7 +9,7 @@ VENDOR := src/frontdoor/static/vendor/.built
 
 .PHONY: run test install install-dev assets chromium dovecot postgres lint migrations-check \
         test-sqlite test-postgres benchmark benchmark-intake benchmark-routing \
-        benchmark-selfservice clean
+        benchmark-selfservice benchmark-reporting clean
 
 run: install assets
 	$(BIN)/frontdoor run --port $(FRONTDOOR_PORT)
@@ -89,6 +89,10 @@ benchmark-routing: install-dev
 benchmark-selfservice: install-dev assets postgres
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/frontdoor_bench_selfservice} \
 	  $(BIN)/python benchmarks/selfservice.py
+
+# Seeds var/bench-reporting.sqlite3 (or DATABASE_URL) up to ten million contacts on first run.
+benchmark-reporting: install-dev
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench-reporting.sqlite3} $(BIN)/python benchmarks/reporting.py
 
 clean:
 	rm -rf $(VENV) node_modules src/frontdoor/static/vendor

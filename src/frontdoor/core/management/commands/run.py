@@ -112,4 +112,8 @@ def _web_serve(*, host: str, port: int, workers: int, threads: int) -> None:
         workers=max(1, workers),
         blocking_threads=max(1, threads),
         log_access=False,
+        # Ctrl+C reaches the workers twice (from the terminal, then from Granian stopping
+        # them), and now and then a worker misses its cue and waits for ever: after five
+        # seconds Granian kills it, rather than the stop hanging.
+        workers_kill_timeout=5,
     ).serve()

@@ -1,0 +1,112 @@
+"""Reporting on a large council's contacts: what the rollups cost to keep current.
+
+Seeds the database up to --contacts demo contacts (five years of a large council is about
+10,000,000; seed-demo counts them all into the rollups as it finishes, which is timed as
+the rebuild), then records --new contacts through the services as intake does (batches of
+250, spread over the last few days) and times bringing the rollups up to date, as the
+background worker does every few seconds. The last line is one JSON object.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/frontdoor_bench_reporting \\
+        python benchmarks/reporting.py --contacts 1000000
+    python benchmarks/reporting.py --contacts 1000000        # SQLite, var/bench-reporting.sqlite3
+
+Still to come with the rest of issue 6: the dashboards' p95 and the import of a million
+telephony call records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import time
+from datetime import timedelta
+
+from common import REPO, django_setup
+
+DEFAULT_URL = f"sqlite:///{REPO / 'var' / 'bench-reporting.sqlite3'}"
+TARGET_UPDATE_SECONDS = 2.0
+
+
+def _options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--contacts", type=int, default=10_000_000, help="Seed up to this many.")
+    parser.add_argument("--new", type=int, default=10_000, help="Contacts added, then counted.")
+    parser.add_argument("--seed", type=int, default=1)
+    return parser.parse_args()
+
+
+def main() -> None:
+    options = _options()
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    django_setup(url)
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from frontdoor.cases.models import Channel, Contact
+    from frontdoor.cases.services import ContactDraft, contacts_record
+    from frontdoor.directory.models import ContactPoint, Service
+    from frontdoor.reporting.models import ContactDay, RollupPending
+    from frontdoor.reporting.services import rollups_update
+
+    call_command("migrate", interactive=False, verbosity=0)
+    have = Contact.objects.count()
+    rebuild_seconds = None
+    if have < options.contacts:
+        print(f"Seeding {options.contacts - have:,} contacts (have {have:,})…", flush=True)
+        call_command("seed_demo", contacts=options.contacts - have, seed=options.seed)
+        started = time.perf_counter()
+        call_command("rollups_rebuild", verbosity=0)
+        rebuild_seconds = round(time.perf_counter() - started, 2)
+    rollups_update()  # whatever was pending before the timed part
+    store = Contact.objects.count()
+
+    rng = random.Random(options.seed)
+    points = list(ContactPoint.objects.all())
+    services = list(Service.objects.all())
+    channels = [Channel.PHONE, Channel.EMAIL, Channel.WEB_FORM, Channel.FACE_TO_FACE]
+    now = timezone.now()
+    drafts = [
+        ContactDraft(
+            channel=rng.choice(channels),
+            customer=None,
+            contact_point=rng.choice(points),
+            service=rng.choice(services),
+            occurred_at=now - timedelta(minutes=rng.randrange(3 * 24 * 60)),
+            duration_seconds=rng.randrange(30, 900),
+            wait_seconds=rng.randrange(0, 300),
+        )
+        for _ in range(options.new)
+    ]
+    started = time.perf_counter()
+    for i in range(0, len(drafts), 250):
+        contacts_record(drafts=drafts[i : i + 250])
+    record_seconds = time.perf_counter() - started
+    pending = RollupPending.objects.count()
+
+    started = time.perf_counter()
+    days = rollups_update()
+    update_seconds = time.perf_counter() - started
+    counted = sum(ContactDay.objects.values_list("contacts", flat=True))
+    figures = {
+        "benchmark": "reporting",
+        "database": connection.vendor,
+        "contacts": store + options.new,
+        "rollup_rebuild_seconds": rebuild_seconds,
+        "new_contacts": options.new,
+        "new_contacts_recorded_per_second": round(options.new / record_seconds, 1),
+        "pending_rows": pending,
+        "rollup_update_seconds": round(update_seconds, 3),
+        "days_counted": len(days),
+        "rollup_rows": ContactDay.objects.count(),
+        "rollup_total_matches_contacts": counted == Contact.objects.count(),
+        "target_rollup_update_seconds": TARGET_UPDATE_SECONDS,
+        "meets_rollup_update_target": update_seconds < TARGET_UPDATE_SECONDS,
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
