@@ -117,7 +117,12 @@ def _day_count(day: date, *, replace: bool = True) -> None:
     rows = [
         ContactDay(
             day=day,
-            **{k: group[k] for k in _DIMENSIONS},
+            channel=group["channel"],
+            direction=group["direction"],
+            contact_point_id=group["contact_point_id"],
+            service_id=group["service_id"],
+            department_id=group["department_id"],
+            on_case=group["on_case"],
             contacts=group["contacts"],
             duration_total=group["duration_total"] or 0,
             durations=group["durations"],
@@ -129,6 +134,3 @@ def _day_count(day: date, *, replace: bool = True) -> None:
     if replace:
         ContactDay.objects.filter(day=day).delete()
     ContactDay.objects.bulk_create(rows)
-
-
-_DIMENSIONS = ("channel", "direction", "contact_point_id", "service_id", "department_id", "on_case")
