@@ -9,12 +9,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils.timezone import localdate
 
-from frontdoor.cases.models import Channel, Contact
-from frontdoor.cases.services import CaseDraft, contact_record
+from frontdoor.cases.models import Channel, Contact, Outcome
+from frontdoor.cases.services import CaseDraft, case_reopen, case_resolve, contact_record
 from frontdoor.directory.models import ContactPoint, Service
-from frontdoor.reporting.models import ContactDay, RollupPending
+from frontdoor.reporting.models import CaseDay, ContactDay, RollupPending
 from frontdoor.reporting.services import rollups_rebuild, rollups_update
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, case_for
 
 
 def _at(*args) -> datetime:
@@ -71,7 +71,7 @@ def test_each_days_contacts_are_counted_by_what_reports_filter_on(phone_line, bi
         occurred_at=when,
         duration_seconds=200,
     )
-    assert rollups_update() == [date(2026, 3, 10)]
+    assert rollups_update() == [("contacts", date(2026, 3, 10))]
     department = bins.department_id
     assert _rollup() == {
         (date(2026, 3, 10), "phone", "inbound", phone_line.pk, bins.pk, department, False)
@@ -179,3 +179,43 @@ def test_contacts_recorded_while_the_worker_counts_are_all_counted(council):
     kept = _rollup()
     rollups_rebuild()
     assert _rollup() == kept
+
+
+def _case_rollup() -> set[tuple]:
+    return set(
+        CaseDay.objects.values_list(
+            "day",
+            "channel",
+            "kind",
+            "service_id",
+            "department_id",
+            "outcome_id",
+            "resolved_first_contact",
+            "resolved",
+            "first_response_met",
+            "resolution_met",
+        )
+    )
+
+
+def test_cases_count_on_the_day_they_were_resolved_and_leave_it_when_reopened(
+    council, ava, bins, time_machine
+):
+    given = Outcome.objects.get(name="Information given")
+    time_machine.move_to(_at(2026, 6, 1, 9, 0))
+    early = case_for(customer=CustomerFactory.create())
+    late = case_for(customer=CustomerFactory.create())
+    time_machine.move_to(_at(2026, 6, 2, 10, 0))  # within both of their targets
+    case_resolve(case=early, actor=ava, outcome=given, note="Told them the date")
+    time_machine.move_to(_at(2026, 6, 30, 10, 0))  # past the resolution target
+    case_resolve(case=late, actor=ava, outcome=given, note="Crew returned")
+    rollups_update()
+    rows = {(row[0], row[7], row[8], row[9]) for row in _case_rollup()}
+    assert rows == {(date(2026, 6, 2), 1, 1, 1), (date(2026, 6, 30), 1, 1, 0)}
+
+    case_reopen(case=early, actor=ava, reason="Not done after all")
+    rollups_update()
+    assert {row[0] for row in _case_rollup()} == {date(2026, 6, 30)}
+    kept = _case_rollup()
+    rollups_rebuild()
+    assert _case_rollup() == kept

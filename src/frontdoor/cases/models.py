@@ -147,6 +147,8 @@ class Case(models.Model):
             models.Index(fields=["assigned_to", "status", "resolution_due"], name="case_assignee"),
             # department_inbox: a department's open cases by due date
             models.Index(fields=["department", "status", "resolution_due"], name="case_department"),
+            # the reporting rollup: the cases resolved on one day
+            models.Index(fields=["resolved_at"], name="case_resolved"),
             # customer page: a customer's cases, newest first
             models.Index(fields=["customer", "-opened_at"], name="case_customer"),
             # reporting and the open-case lists, filtered by status then date

@@ -415,6 +415,13 @@ def _contacts_count_later(contacts: list[Contact]) -> None:
     contact_days_mark(moments=[contact.occurred_at for contact in contacts])
 
 
+def _cases_count_later(resolved: list[datetime | None]) -> None:
+    """Mark the days cases were resolved on for the reporting rollups to count again."""
+    from frontdoor.reporting.services import case_days_mark
+
+    case_days_mark(moments=resolved)
+
+
 def _contacts_known(keys: list[str]) -> dict[str, Contact]:
     """The contacts recorded before with these source keys. One key (a report, a message) is
     nearly always a miss, asked in a query built once (see core.prepared)."""
@@ -897,6 +904,7 @@ def case_resolve(
             "updated_at",
         ]
     )
+    _cases_count_later([now])
     resolved = _event(
         case,
         CaseEvent.Kind.RESOLVED,
@@ -972,6 +980,7 @@ def case_reopen(*, case: Case, actor: Any, reason: str, channel: str = Channel.S
     _, case.resolution_due = due_dates(
         policy=case.service.sla_policy, opened_at=now, calendar=council_calendar()
     )
+    _cases_count_later([case.resolved_at])  # its day no longer counts it
     case.status = S.IN_PROGRESS
     case.reopened_count += 1
     case.outcome = None

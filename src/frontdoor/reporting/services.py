@@ -1,4 +1,5 @@
-"""Keeping the rollups current: contacts counted by day, by what reports filter on.
+"""Keeping the rollups current: contacts counted by day, and cases by the day they were
+resolved, by what reports filter on.
 
 Whatever records contacts marks their days pending (contact_days_mark), in its own
 transaction. The background worker then brings the rollups up to date every few seconds
@@ -22,54 +23,69 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Min, Q, Sum
 from django.utils import timezone
 
-from frontdoor.cases.models import Contact
-from frontdoor.reporting.models import ContactDay, RollupPending, RollupState
+from frontdoor.cases.models import Case, Contact
+from frontdoor.reporting.models import CaseDay, ContactDay, RollupPending, RollupState
 
 
 def contact_days_mark(*, moments: Iterable[datetime]) -> None:
     """Mark the days of these contacts' moments pending, in the caller's transaction (one
     small insert, written as SQL: it is on the path of every contact recorded)."""
+    _days_mark(RollupPending.Rollup.CONTACTS, moments)
+
+
+def case_days_mark(*, moments: Iterable[datetime | None]) -> None:
+    """Mark pending the days cases were resolved on (a case resolved, or reopened: its old
+    day), in the caller's transaction."""
+    _days_mark(RollupPending.Rollup.CASES, [m for m in moments if m is not None])
+
+
+def _days_mark(rollup: str, moments: Iterable[datetime]) -> None:
     days = sorted({timezone.localdate(moment) for moment in moments})
     if not days:
         return
     table = connection.ops.quote_name(RollupPending._meta.db_table)
-    values = ", ".join(["(%s)"] * len(days))
+    values = ", ".join(["(%s, %s)"] * len(days))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (day) VALUES {values}",  # noqa: S608 - our own table name
-            [day.isoformat() for day in days],
+            f"INSERT INTO {table} (rollup, day) VALUES {values}",  # noqa: S608 - our own table
+            [value for day in days for value in (rollup, day.isoformat())],
         )
 
 
 @transaction.atomic
-def rollups_update() -> list[date]:
-    """Count again each day pending; gives back the days counted."""
+def rollups_update() -> list[tuple[str, date]]:
+    """Count again each day pending; gives back the (rollup, day) counted."""
     _state_lock()
-    pending = list(RollupPending.objects.values_list("pk", "day"))
+    pending = list(RollupPending.objects.values_list("pk", "rollup", "day"))
     if not pending:
         return []
-    days = sorted({day for _, day in pending})
-    for day in days:
-        _day_count(day)
-    RollupPending.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
+    counted = sorted({(rollup, day) for _, rollup, day in pending})
+    for rollup, day in counted:
+        _COUNTERS[rollup](day)
+    RollupPending.objects.filter(pk__in=[pk for pk, _, _ in pending]).delete()
     RollupState.objects.update(updated_at=timezone.now())
-    return days
+    return counted
 
 
 @transaction.atomic
 def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
-    """Count every day again from the contacts, from the first to the last; gives back how
-    many days were counted. Days pending before it began are counted by it."""
+    """Count every day again, from the first contact or resolution to the last; gives back
+    how many days were counted. Days pending before it began are counted by it."""
     _state_lock()
     pending = list(RollupPending.objects.values_list("pk", flat=True))
-    span = Contact.objects.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+    contacts = Contact.objects.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+    cases = Case.objects.aggregate(first=Min("resolved_at"), last=Max("resolved_at"))
     ContactDay.objects.all().delete()
+    CaseDay.objects.all().delete()
+    moments = [m for m in (*contacts.values(), *cases.values()) if m is not None]
     days = 0
-    if span["first"] is not None:
-        first, last = timezone.localdate(span["first"]), timezone.localdate(span["last"])
+    if moments:
+        first, last = timezone.localdate(min(moments)), timezone.localdate(max(moments))
         total = (last - first).days + 1
         for offset in range(total):
-            _day_count(first + timedelta(days=offset), replace=False)
+            day = first + timedelta(days=offset)
+            _contact_day_count(day, replace=False)
+            _case_day_count(day, replace=False)
             days += 1
             if progress is not None:
                 progress(days, total)
@@ -94,7 +110,7 @@ def day_span(day: date) -> tuple[datetime, datetime]:
     )
 
 
-def _day_count(day: date, *, replace: bool = True) -> None:
+def _contact_day_count(day: date, *, replace: bool = True) -> None:
     start, end = day_span(day)
     groups = (
         Contact.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
@@ -134,3 +150,45 @@ def _day_count(day: date, *, replace: bool = True) -> None:
     if replace:
         ContactDay.objects.filter(day=day).delete()
     ContactDay.objects.bulk_create(rows)
+
+
+def _case_day_count(day: date, *, replace: bool = True) -> None:
+    start, end = day_span(day)
+    groups = (
+        Case.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
+        .values(
+            "channel", "kind", "service_id", "department_id", "outcome_id", "resolved_first_contact"
+        )
+        .annotate(
+            resolved=Count("id"),
+            first_response_met=Count(
+                "id", filter=Q(first_responded_at__lte=F("first_response_due"))
+            ),
+            resolution_met=Count("id", filter=Q(resolved_at__lte=F("resolution_due"))),
+        )
+        .order_by()
+    )
+    rows = [
+        CaseDay(
+            day=day,
+            channel=group["channel"],
+            kind=group["kind"],
+            service_id=group["service_id"],
+            department_id=group["department_id"],
+            outcome_id=group["outcome_id"],
+            resolved_first_contact=group["resolved_first_contact"],
+            resolved=group["resolved"],
+            first_response_met=group["first_response_met"],
+            resolution_met=group["resolution_met"],
+        )
+        for group in groups
+    ]
+    if replace:
+        CaseDay.objects.filter(day=day).delete()
+    CaseDay.objects.bulk_create(rows)
+
+
+_COUNTERS: dict[str, Callable[[date], None]] = {
+    RollupPending.Rollup.CONTACTS: _contact_day_count,
+    RollupPending.Rollup.CASES: _case_day_count,
+}
