@@ -1,6 +1,6 @@
-"""`frontdoor rollups-rebuild`: count every day's contacts again into the rollups reports read
-(after loading contacts in bulk, or to check them: the result is the same as keeping them up
-to date as contacts arrive)."""
+"""`frontdoor rollups-rebuild`: count every day's contacts and resolved cases again into the
+rollups reports read (after loading contacts or cases in bulk, or to check them: the result
+is the same as keeping them up to date as they change)."""
 
 import time
 
@@ -11,7 +11,7 @@ from frontdoor.reporting.services import rollups_rebuild
 
 
 class Command(BaseCommand):
-    help = "Count every day's contacts again into the reporting rollups."
+    help = "Count every day's contacts and resolved cases again into the reporting rollups."
 
     def handle(self, *args, verbosity: int = 1, **options) -> None:
         started = time.monotonic()
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         if verbosity >= 1:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Counted {days} days of contacts in {time.monotonic() - started:.1f}s"
+                    f"Counted {days} days of contacts and resolved cases "
+                    f"in {time.monotonic() - started:.1f}s"
                 )
             )
