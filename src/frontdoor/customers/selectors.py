@@ -142,22 +142,18 @@ def customer_first_with(*, email: str = "", phone: str = "") -> Customer | None:
 
 
 _CUSTOMER_COLUMNS = [f.attname for f in Customer._meta.concrete_fields]
-_first_with_email = PreparedQuery(
-    lambda email: (
-        Customer.objects.filter(merged_into__isnull=True, pk__in=_emails_lowered(email))
+
+
+def _oldest_unmerged(customer_ids: QuerySet[Any, Any]) -> QuerySet[Customer, tuple[Any, ...]]:
+    return (
+        Customer.objects.filter(merged_into__isnull=True, pk__in=customer_ids)
         .order_by("pk")
         .values_list(*_CUSTOMER_COLUMNS)[:1]
-    ),
-    "email",
-)
-_first_with_phone = PreparedQuery(
-    lambda phone: (
-        Customer.objects.filter(merged_into__isnull=True, pk__in=_with_phone(phone))
-        .order_by("pk")
-        .values_list(*_CUSTOMER_COLUMNS)[:1]
-    ),
-    "phone",
-)
+    )
+
+
+_first_with_email = PreparedQuery(lambda email: _oldest_unmerged(_emails_lowered(email)), "email")
+_first_with_phone = PreparedQuery(lambda phone: _oldest_unmerged(_with_phone(phone)), "phone")
 
 
 def _name_filter(query: str) -> Q:

@@ -16,11 +16,13 @@ written after the worker looked stays for its next run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Min, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from frontdoor.cases.models import Case, Contact
@@ -123,33 +125,14 @@ def _contact_day_count(day: date, *, replace: bool = True) -> None:
         )
         .annotate(
             contacts=Count("id"),
-            duration_total=Sum("duration_seconds"),
+            duration_total=Coalesce(Sum("duration_seconds"), 0),
             durations=Count("duration_seconds"),
-            wait_total=Sum("wait_seconds"),
+            wait_total=Coalesce(Sum("wait_seconds"), 0),
             waits=Count("wait_seconds"),
         )
         .order_by()
     )
-    rows = [
-        ContactDay(
-            day=day,
-            channel=group["channel"],
-            direction=group["direction"],
-            contact_point_id=group["contact_point_id"],
-            service_id=group["service_id"],
-            department_id=group["department_id"],
-            on_case=group["on_case"],
-            contacts=group["contacts"],
-            duration_total=group["duration_total"] or 0,
-            durations=group["durations"],
-            wait_total=group["wait_total"] or 0,
-            waits=group["waits"],
-        )
-        for group in groups
-    ]
-    if replace:
-        ContactDay.objects.filter(day=day).delete()
-    ContactDay.objects.bulk_create(rows)
+    _day_write(ContactDay, day, groups, replace=replace)
 
 
 def _case_day_count(day: date, *, replace: bool = True) -> None:
@@ -168,24 +151,24 @@ def _case_day_count(day: date, *, replace: bool = True) -> None:
         )
         .order_by()
     )
-    rows = [
-        CaseDay(
-            day=day,
-            channel=group["channel"],
-            kind=group["kind"],
-            service_id=group["service_id"],
-            department_id=group["department_id"],
-            outcome_id=group["outcome_id"],
-            resolved_first_contact=group["resolved_first_contact"],
-            resolved=group["resolved"],
-            first_response_met=group["first_response_met"],
-            resolution_met=group["resolution_met"],
-        )
-        for group in groups
-    ]
+    _day_write(CaseDay, day, groups, replace=replace)
+
+
+_Rollup = TypeVar("_Rollup", ContactDay, CaseDay)
+
+
+def _day_write(
+    model: type[_Rollup],
+    day: date,
+    groups: Iterable[Mapping[str, Any]],
+    *,
+    replace: bool,
+) -> None:
+    """One day's rows of a rollup, each group named as the rollup's columns are."""
+    rows: list[_Rollup] = [model(day=day, **group) for group in groups]
     if replace:
-        CaseDay.objects.filter(day=day).delete()
-    CaseDay.objects.bulk_create(rows)
+        model.objects.filter(day=day).delete()
+    model.objects.bulk_create(rows)
 
 
 _COUNTERS: dict[str, Callable[[date], None]] = {
