@@ -54,8 +54,41 @@ class Council(models.Model):
         "so two automatic systems cannot mail each other for ever.",
     )
 
+    # How the contact-centre figures are measured (reporting.kpis). A change applies to days
+    # counted from then on: `frontdoor rollups-rebuild` counts every day again.
+    call_answer_threshold_seconds = models.PositiveSmallIntegerField(
+        default=20,
+        help_text="Service level: the share of calls answered within this many seconds "
+        "(commonly 80% in 20 s).",
+    )
+    short_abandon_seconds = models.PositiveSmallIntegerField(
+        default=5,
+        help_text="Calls hung up within this many seconds of reaching the queue are false "
+        "abandons (a wrong number, a caller who changed their mind) and do not count against "
+        "the abandonment rate. 0 counts every abandoned call.",
+    )
+    channel_shift_baseline_start = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Channel shift compares digital take-up with this period (e.g. the year "
+        "before a new online service). Empty: the same period a year earlier.",
+    )
+    channel_shift_baseline_end = models.DateField(null=True, blank=True)
+
     class Meta:
         verbose_name_plural = "council"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    channel_shift_baseline_start__isnull=True,
+                    channel_shift_baseline_end__isnull=True,
+                )
+                | models.Q(
+                    channel_shift_baseline_end__gte=models.F("channel_shift_baseline_start")
+                ),
+                name="council_baseline_ends_after_start",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,6 +1,7 @@
 """What reports read (DESIGN rule 8): contacts counted by day, kept current from the contacts
 as they arrive and rebuilt exactly on demand (see services)."""
 
+from django.conf import settings
 from django.db import models
 
 from frontdoor.cases.models import Case, Channel, Contact, Outcome
@@ -27,6 +28,9 @@ class ContactDay(models.Model):
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     on_case = models.BooleanField()
+    # Contacts known only from another system's figures (telephony, an inbox's volume report):
+    # the calls a line took beyond those advisors recorded here.
+    imported = models.BooleanField(default=False)
     contacts = models.PositiveIntegerField()
     # Sums in seconds, and how many contacts each sum is over (the others did not say).
     duration_total = models.PositiveBigIntegerField(default=0)
@@ -78,6 +82,7 @@ class RollupPending(models.Model):
     class Rollup(models.TextChoices):
         CONTACTS = "contacts", "Contacts by day"
         CASES = "cases", "Cases resolved by day"
+        CALLS = "calls", "Calls by day"
 
     rollup = models.CharField(max_length=8, choices=Rollup.choices, default=Rollup.CONTACTS)
     day = models.DateField()
@@ -94,3 +99,184 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"Rollups as of {self.updated_at}"
+
+
+class CallDay(models.Model):
+    """The calls one phone number took on one day (in the council's time zone), from the
+    telephony system's call records or its daily summary: what the call KPIs read."""
+
+    day = models.DateField()
+    contact_point = models.ForeignKey(ContactPoint, on_delete=models.PROTECT, related_name="+")
+    offered = models.PositiveIntegerField()
+    answered = models.PositiveIntegerField()
+    abandoned = models.PositiveIntegerField()
+    # Abandoned within the council's short-abandon threshold: not counted against it.
+    short_abandoned = models.PositiveIntegerField(default=0)
+    # Answered within the council's service-level threshold (e.g. 20 s), where waits are known.
+    answered_in_threshold = models.PositiveIntegerField(default=0)
+    # How many answered calls each sum is over (the others did not say).
+    wait_total = models.PositiveBigIntegerField(default=0)
+    waits = models.PositiveIntegerField(default=0)
+    handle_total = models.PositiveBigIntegerField(default=0)
+    handles = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "contact_point"], name="callday_day_point")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.contact_point_id}: {self.offered}"
+
+
+class ImportKind(models.TextChoices):
+    CALLS = "calls", "Telephony call records"
+    CALL_SUMMARIES = "call-summaries", "Telephony daily summaries"
+    INBOX_VOLUMES = "inbox-volumes", "Email volumes per inbox"
+    EFORM_COUNTS = "eform-counts", "E-form completions"
+
+
+class ImportSource(models.Model):
+    """A system the council imports figures from, and how its files' columns map to ours:
+    saved by the first import that succeeds, so the next month's file needs no mapping."""
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    # Our field name -> the heading in their files.
+    columns = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatImport(models.Model):
+    """One file imported: what it added and changed. A file imported again adds nothing."""
+
+    source = models.ForeignKey(ImportSource, on_delete=models.PROTECT, related_name="imports")
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField()
+    added = models.PositiveIntegerField()
+    changed = models.PositiveIntegerField()
+    unchanged = models.PositiveIntegerField()
+    first_day = models.DateField(null=True, blank=True)
+    last_day = models.DateField(null=True, blank=True)
+    imported_at = models.DateTimeField()
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.source})"
+
+
+class CallRecord(models.Model):
+    """One call from a telephony system's call records: kept so that a day can be counted
+    again exactly, and a file imported twice adds nothing (its key is unique per source)."""
+
+    source = models.ForeignKey(ImportSource, on_delete=models.PROTECT, related_name="+")
+    # The system's call id where it gives one, else a digest of the row's values.
+    key = models.CharField(max_length=200)
+    statimport = models.ForeignKey(StatImport, on_delete=models.PROTECT, related_name="+")
+    contact_point = models.ForeignKey(ContactPoint, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField()
+    answered = models.BooleanField()
+    wait_seconds = models.PositiveIntegerField(null=True, blank=True)
+    talk_seconds = models.PositiveIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveIntegerField(null=True, blank=True)
+    wrap_seconds = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "key"], name="call_record_once")]
+        indexes = [
+            # the calls rollup: one day's calls
+            models.Index(fields=["started_at"], name="call_record_started"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_point_id} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class CallSummary(models.Model):
+    """One number's day from a telephony system's daily summary. Imported again, the same
+    source's figures for that day replace these."""
+
+    source = models.ForeignKey(ImportSource, on_delete=models.PROTECT, related_name="+")
+    statimport = models.ForeignKey(StatImport, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    contact_point = models.ForeignKey(ContactPoint, on_delete=models.PROTECT, related_name="+")
+    offered = models.PositiveIntegerField()
+    answered = models.PositiveIntegerField()
+    abandoned = models.PositiveIntegerField()
+    short_abandoned = models.PositiveIntegerField(null=True, blank=True)
+    answered_in_threshold = models.PositiveIntegerField(null=True, blank=True)
+    wait_total = models.PositiveBigIntegerField(null=True, blank=True)
+    handle_total = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "day", "contact_point"], name="call_summary_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered__lte=models.F("offered") - models.F("abandoned")),
+                name="call_summary_adds_up",
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="call_summary_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.contact_point_id}: {self.offered}"
+
+
+class VolumeFigure(models.Model):
+    """How many contacts one inbox or e-form had on one day, by another system's count (an
+    inbox's volume report, an e-form's "thank you" page). Imported again, replaced."""
+
+    source = models.ForeignKey(ImportSource, on_delete=models.PROTECT, related_name="+")
+    statimport = models.ForeignKey(StatImport, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    day = models.DateField()
+    contact_point = models.ForeignKey(ContactPoint, on_delete=models.PROTECT, related_name="+")
+    contacts = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "day", "contact_point"], name="volume_figure_once"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="volume_figure_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.contact_point_id}: {self.contacts}"
+
+
+class KpiTarget(models.Model):
+    """The council's target for one KPI (reporting.kpis), and how far short of it is still
+    amber rather than red."""
+
+    kpi = models.CharField(max_length=40, unique=True)
+    target = models.DecimalField(max_digits=9, decimal_places=2)
+    amber_margin = models.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        default=5,
+        help_text="How far short of the target, in the KPI's unit, is amber rather than red.",
+    )
+    published = models.BooleanField(
+        default=False, help_text="Shown on the public performance page."
+    )
+
+    class Meta:
+        ordering = ["kpi"]
+        verbose_name = "KPI target"
+
+    def __str__(self) -> str:
+        return f"{self.kpi}: {self.target}"

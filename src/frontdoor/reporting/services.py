@@ -25,8 +25,19 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Min
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from frontdoor.cases.models import Case, Contact
-from frontdoor.reporting.models import CaseDay, ContactDay, RollupPending, RollupState
+from frontdoor.cases.models import Case, Channel, Contact
+from frontdoor.core.models import Council
+from frontdoor.directory.models import ContactPoint
+from frontdoor.reporting.models import (
+    CallDay,
+    CallRecord,
+    CallSummary,
+    CaseDay,
+    ContactDay,
+    RollupPending,
+    RollupState,
+    VolumeFigure,
+)
 
 
 def contact_days_mark(*, moments: Iterable[datetime]) -> None:
@@ -41,8 +52,21 @@ def case_days_mark(*, moments: Iterable[datetime | None]) -> None:
     _days_mark(RollupPending.Rollup.CASES, [m for m in moments if m is not None])
 
 
+def imported_days_mark(*, days: Iterable[date], calls: bool) -> None:
+    """Mark pending the days imported figures changed, in the caller's transaction: the
+    contacts rollup counts them into the baseline, and the calls rollup (for telephony)
+    into the call KPIs."""
+    days = sorted(set(days))
+    _days_write(RollupPending.Rollup.CONTACTS, days)
+    if calls:
+        _days_write(RollupPending.Rollup.CALLS, days)
+
+
 def _days_mark(rollup: str, moments: Iterable[datetime]) -> None:
-    days = sorted({timezone.localdate(moment) for moment in moments})
+    _days_write(rollup, sorted({timezone.localdate(moment) for moment in moments}))
+
+
+def _days_write(rollup: str, days: list[date]) -> None:
     if not days:
         return
     table = connection.ops.quote_name(RollupPending._meta.db_table)
@@ -61,7 +85,8 @@ def rollups_update() -> list[tuple[str, date]]:
     pending = list(RollupPending.objects.values_list("pk", "rollup", "day"))
     if not pending:
         return []
-    counted = sorted({(rollup, day) for _, rollup, day in pending})
+    # Calls first: a day's contacts take the calls offered from the calls rollup.
+    counted = sorted({(rollup, day) for _, rollup, day in pending}, key=_counting_order)
     for rollup, day in counted:
         _COUNTERS[rollup](day)
     RollupPending.objects.filter(pk__in=[pk for pk, _, _ in pending]).delete()
@@ -77,15 +102,24 @@ def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> in
     pending = list(RollupPending.objects.values_list("pk", flat=True))
     contacts = Contact.objects.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
     cases = Case.objects.aggregate(first=Min("resolved_at"), last=Max("resolved_at"))
+    calls = CallRecord.objects.aggregate(first=Min("started_at"), last=Max("started_at"))
     ContactDay.objects.all().delete()
     CaseDay.objects.all().delete()
-    moments = [m for m in (*contacts.values(), *cases.values()) if m is not None]
+    CallDay.objects.all().delete()
+    moments = [
+        timezone.localdate(m)
+        for m in (*contacts.values(), *cases.values(), *calls.values())
+        if m is not None
+    ]
+    for model in (CallSummary, VolumeFigure):
+        moments += [d for d in model.objects.aggregate(Min("day"), Max("day")).values() if d]
     days = 0
     if moments:
-        first, last = timezone.localdate(min(moments)), timezone.localdate(max(moments))
+        first, last = min(moments), max(moments)
         total = (last - first).days + 1
         for offset in range(total):
             day = first + timedelta(days=offset)
+            _call_day_count(day, replace=False)
             _contact_day_count(day, replace=False)
             _case_day_count(day, replace=False)
             days += 1
@@ -132,7 +166,120 @@ def _contact_day_count(day: date, *, replace: bool = True) -> None:
         )
         .order_by()
     )
-    _day_write(ContactDay, day, groups, replace=replace)
+    rows: list[dict[str, Any]] = [dict(group) for group in groups]
+    rows += _imported_beyond_own(day, rows)
+    _day_write(ContactDay, day, rows, replace=replace)
+
+
+def _imported_beyond_own(day: date, own: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The contacts another system counted at a contact point beyond those recorded here:
+    where telephony says a line was offered 120 calls and advisors logged 80 of them, the
+    baseline has 120 (the 80 with their service and case, 40 known only from telephony)."""
+    imported: dict[tuple[int, str], int] = {}
+    for point_id, offered in CallDay.objects.filter(day=day).values_list(
+        "contact_point_id", "offered"
+    ):
+        imported[point_id, Channel.PHONE] = offered
+    for point_id, channel, contacts in VolumeFigure.objects.filter(day=day).values_list(
+        "contact_point_id", "channel", "contacts"
+    ):
+        imported[point_id, channel] = imported.get((point_id, channel), 0) + contacts
+    if not imported:
+        return []
+    recorded: dict[int | None, int] = {}
+    for group in own:
+        if group["direction"] == Contact.Direction.INBOUND:
+            point = group["contact_point_id"]
+            recorded[point] = recorded.get(point, 0) + group["contacts"]
+    points = {
+        p.pk: p
+        for p in ContactPoint.objects.filter(pk__in={k[0] for k in imported}).select_related(
+            "service"
+        )
+    }
+    rows = []
+    for (point_id, channel), total in sorted(imported.items()):
+        beyond = total - recorded.pop(point_id, 0)
+        if beyond <= 0:
+            continue
+        point = points[point_id]
+        department_id = point.department_id or (
+            point.service.department_id if point.service else None
+        )
+        rows.append(
+            {
+                "channel": channel,
+                "direction": Contact.Direction.INBOUND,
+                "contact_point_id": point_id,
+                "service_id": point.service_id,
+                "department_id": department_id,
+                "on_case": False,
+                "imported": True,
+                "contacts": beyond,
+            }
+        )
+    return rows
+
+
+def _call_day_count(day: date, *, replace: bool = True) -> None:
+    """A day's calls per number: from the telephony call records, and from the daily
+    summaries (an import never lets both count the same number's day)."""
+    council = Council.current()
+    start, end = day_span(day)
+    short = council.short_abandon_seconds
+    threshold = council.call_answer_threshold_seconds
+    handle = Coalesce("talk_seconds", 0) + Coalesce("hold_seconds", 0) + Coalesce("wrap_seconds", 0)
+    answered, abandoned = Q(answered=True), Q(answered=False)
+    # Named apart from CallRecord's own `answered`, which the filters mean.
+    records = (
+        CallRecord.objects.filter(started_at__gte=start, started_at__lt=end)
+        .values("contact_point_id")
+        .annotate(
+            calls_offered=Count("id"),
+            calls_answered=Count("id", filter=answered),
+            calls_abandoned=Count("id", filter=abandoned),
+            calls_short_abandoned=Count("id", filter=abandoned & Q(wait_seconds__lt=short)),
+            calls_in_threshold=Count("id", filter=answered & Q(wait_seconds__lte=threshold)),
+            calls_wait_total=Coalesce(Sum("wait_seconds", filter=answered), 0),
+            calls_waits=Count("wait_seconds", filter=answered),
+            calls_handle_total=Coalesce(
+                Sum(handle, filter=answered & Q(talk_seconds__isnull=False)), 0
+            ),
+            calls_handles=Count("id", filter=answered & Q(talk_seconds__isnull=False)),
+        )
+        .order_by()
+    )
+    groups: list[dict[str, Any]] = [
+        {
+            "contact_point_id": r["contact_point_id"],
+            "offered": r["calls_offered"],
+            "answered": r["calls_answered"],
+            "abandoned": r["calls_abandoned"],
+            "short_abandoned": r["calls_short_abandoned"],
+            "answered_in_threshold": r["calls_in_threshold"],
+            "wait_total": r["calls_wait_total"],
+            "waits": r["calls_waits"],
+            "handle_total": r["calls_handle_total"],
+            "handles": r["calls_handles"],
+        }
+        for r in records
+    ]
+    for summary in CallSummary.objects.filter(day=day):
+        groups.append(
+            {
+                "contact_point_id": summary.contact_point_id,
+                "offered": summary.offered,
+                "answered": summary.answered,
+                "abandoned": summary.abandoned,
+                "short_abandoned": summary.short_abandoned or 0,
+                "answered_in_threshold": summary.answered_in_threshold or 0,
+                "wait_total": summary.wait_total or 0,
+                "waits": summary.answered if summary.wait_total is not None else 0,
+                "handle_total": summary.handle_total or 0,
+                "handles": summary.answered if summary.handle_total is not None else 0,
+            }
+        )
+    _day_write(CallDay, day, groups, replace=replace)
 
 
 def _case_day_count(day: date, *, replace: bool = True) -> None:
@@ -154,7 +301,7 @@ def _case_day_count(day: date, *, replace: bool = True) -> None:
     _day_write(CaseDay, day, groups, replace=replace)
 
 
-_Rollup = TypeVar("_Rollup", ContactDay, CaseDay)
+_Rollup = TypeVar("_Rollup", ContactDay, CaseDay, CallDay)
 
 
 def _day_write(
@@ -172,6 +319,12 @@ def _day_write(
 
 
 _COUNTERS: dict[str, Callable[[date], None]] = {
+    RollupPending.Rollup.CALLS: _call_day_count,
     RollupPending.Rollup.CONTACTS: _contact_day_count,
     RollupPending.Rollup.CASES: _case_day_count,
 }
+_ORDER = list(_COUNTERS)
+
+
+def _counting_order(pending: tuple[str, date]) -> tuple[int, date]:
+    return _ORDER.index(pending[0]), pending[1]

@@ -1,0 +1,271 @@
+"""`frontdoor import-stats`: telephony, inbox and e-form figures into the baseline. All or
+nothing, the same file twice changes nothing, and every bad row is named with its line."""
+
+from datetime import UTC, date, datetime
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from frontdoor.cases.models import Channel
+from frontdoor.cases.services import contact_record
+from frontdoor.directory.models import ContactPoint
+from frontdoor.reporting.importing import ImportRefused, stats_import
+from frontdoor.reporting.models import (
+    CallDay,
+    CallRecord,
+    CallSummary,
+    ContactDay,
+    ImportSource,
+    VolumeFigure,
+)
+from frontdoor.reporting.selectors import Filters, calls_by_number
+from frontdoor.reporting.services import rollups_rebuild, rollups_update
+
+HEAD = "Call ID,Number dialled,Start time,Outcome,Wait,Talk\n"
+CALLS = HEAD + (
+    "c1,0113 496 0100,02/03/2026 09:30,Answered,12,300\n"
+    "c2,0113 496 0100,02/03/2026 09:31,Abandoned,45,\n"
+    "c3,0113 496 0200,02/03/2026 10:00,Answered,5,100\n"
+    "c4,0113 496 0200,03/03/2026 10:00,Answered,30,100\n"
+)
+
+
+def _write(folder, text: str, name: str = "calls.csv", encoding: str = "utf-8"):
+    path = folder / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _calls(tmp_path, text: str = CALLS, **options):
+    return stats_import(kind="calls", path=_write(tmp_path, text), source_name="Mitel", **options)
+
+
+def _numbers() -> dict[str, tuple]:
+    rollups_update()
+    rows = calls_by_number(first=date(2026, 3, 1), last=date(2026, 3, 31), filters=Filters())
+    address = dict(ContactPoint.objects.values_list("pk", "address"))
+    return {
+        address[r["contact_point_id"]]: (r["offered"], r["answered"], r["abandoned"]) for r in rows
+    }
+
+
+def test_call_records_give_each_number_its_calls_offered_answered_and_abandoned(council, tmp_path):
+    report = _calls(tmp_path)
+    assert report.ok and (report.rows, report.added) == (4, 4)
+    assert (report.first_day, report.last_day) == (date(2026, 3, 2), date(2026, 3, 3))
+    assert _numbers() == {"+441134960100": (2, 1, 1), "+441134960200": (2, 2, 0)}
+    tax = CallDay.objects.get(contact_point__address="+441134960100")
+    assert (tax.wait_total, tax.waits, tax.answered_in_threshold) == (12, 1, 1)
+    line = ContactPoint.objects.get(address="+441134960200")
+    assert line.last_used_at is not None and line.last_used_at.date() == date(2026, 3, 3)
+
+
+def test_the_same_file_imported_again_changes_nothing(council, tmp_path):
+    _calls(tmp_path)
+    rollups_update()
+    before = sorted(CallDay.objects.values_list("day", "contact_point", "offered", "answered"))
+    again = _calls(tmp_path)
+    assert (again.added, again.changed, again.unchanged) == (0, 0, 4)
+    assert CallRecord.objects.count() == 4
+    rollups_update()
+    assert sorted(CallDay.objects.values_list("day", "contact_point", "offered", "answered")) == (
+        before
+    )
+
+
+def test_a_corrected_call_is_changed_not_added(council, tmp_path):
+    _calls(tmp_path)
+    fixed = _calls(
+        tmp_path,
+        CALLS.replace(
+            "c2,0113 496 0100,02/03/2026 09:31,Abandoned,45,",
+            "c2,0113 496 0100,02/03/2026 09:31,Answered,45,60",
+        ),
+    )  # noqa: E501
+    assert (fixed.added, fixed.changed, fixed.unchanged) == (0, 1, 3)
+    assert _numbers()["+441134960100"] == (2, 2, 0)
+
+
+def test_calls_without_an_id_are_known_by_their_values(council, tmp_path):
+    text = "".join(line.split(",", 1)[1] + "\n" for line in CALLS.splitlines())
+    first = _calls(tmp_path, text)
+    second = _calls(tmp_path, text)
+    assert (first.added, second.added, second.unchanged) == (4, 0, 4)
+
+
+def test_every_bad_row_is_named_with_its_line_and_nothing_is_imported(council, tmp_path):
+    text = HEAD + (
+        "c1,0113 496 0100,02/03/2026 09:30,Answered,12,300\n"
+        "c2,0113 496 0100,31/02/2026 09:31,Abandoned,45,\n"
+        "c3,0113 496 0100,02/03/2026 10:00,Maybe,5,100\n"
+        "c4,0113 496 0100,02/03/2026 10:05,Answered,-5,100\n"
+        "c1,0113 496 0100,02/03/2026 09:30,Answered,12,300\n"
+        "c6,0800 000 0000,02/03/2026 11:00,Answered,5,100\n"
+        "c7,,02/03/2026 11:00,Answered,5,100\n"
+    )
+    report = _calls(tmp_path, text)
+    assert not report.ok and report.problem_count == 6
+    said = {p.line: p.message for p in report.problems}
+    assert "“31/02/2026 09:31” is not a date and time" in said[3]
+    assert "“Maybe” is not a call outcome: say Answered or Abandoned" in said[4]
+    assert "negative" in said[5]
+    assert said[6] == "repeats line 2 (call c1)"
+    assert "is not a known phone number" in said[7] and "--add-contact-points" in said[7]
+    assert "the number dialled is empty" in said[8]
+    assert CallRecord.objects.count() == 0 and not ImportSource.objects.exists()
+
+
+def test_a_dry_run_checks_and_counts_but_writes_nothing(council, tmp_path):
+    report = _calls(tmp_path, dry_run=True)
+    assert report.ok and report.added == 4
+    assert not CallRecord.objects.exists() and not ImportSource.objects.exists()
+
+
+def test_headings_are_matched_saved_and_a_missing_column_is_explained(council, tmp_path):
+    odd = "Ref,DNIS,When,Result,Queue Time\nx1,01134960100,2026-03-02 09:00:00,ANS,4\n"
+    with pytest.raises(ImportRefused) as refused:
+        _calls(tmp_path, odd)
+    assert "date and time the call started (--map started_at=…)" in str(refused.value)
+    assert "Its columns are: Ref, DNIS, When, Result, Queue Time" in str(refused.value)
+    report = _calls(tmp_path, odd, columns={"started_at": "When", "call_id": "Ref"})
+    assert report.ok and report.added == 1
+    assert ImportSource.objects.get(name="Mitel").columns["started_at"] == "When"
+    # Next month's file: the saved mapping is used without saying it again.
+    later = _calls(tmp_path, odd.replace("x1", "x2").replace("03-02", "04-02"))
+    assert later.ok and later.added == 1
+
+
+def test_unknown_numbers_are_added_as_contact_points_when_asked(council, tmp_path):
+    text = HEAD + "c1,0113 496 0999,02/03/2026 09:30,Answered,12,300\n"
+    assert not _calls(tmp_path, text).ok
+    report = _calls(tmp_path, text, add_contact_points=True)
+    assert report.ok and report.contact_points_added == ["0113 496 0999"]
+    point = ContactPoint.objects.get(address="+441134960999")
+    assert point.kind == ContactPoint.Kind.PHONE and CallRecord.objects.get().contact_point == point
+
+
+SUMMARY = (
+    "Date,Number,Offered,Answered,Abandoned,Answered within SLA,Total wait\n"
+    "02/03/2026,0113 496 0300,100,90,10,70,1:30:00\n"
+    "03/03/2026,0113 496 0300,80,78,2,75,3600\n"
+)
+
+
+def test_daily_summaries_count_as_calls_and_replace_what_they_said_before(council, tmp_path):
+    path = _write(tmp_path, SUMMARY, "summary.csv")
+    report = stats_import(kind="call-summaries", path=path, source_name="Avaya")
+    assert report.ok and report.added == 2
+    assert _numbers() == {"+441134960300": (180, 168, 12)}
+    day = CallDay.objects.get(day=date(2026, 3, 2))
+    assert (day.wait_total, day.waits, day.answered_in_threshold) == (5400, 90, 70)
+    corrected = _write(tmp_path, SUMMARY.replace("100,90,10", "101,90,11"), "summary.csv")
+    again = stats_import(kind="call-summaries", path=corrected, source_name="Avaya")
+    assert (again.added, again.changed, again.unchanged) == (0, 1, 1)
+    assert CallSummary.objects.count() == 2
+    assert _numbers() == {"+441134960300": (181, 168, 13)}
+
+
+def test_a_summary_that_does_not_add_up_is_refused(council, tmp_path):
+    path = _write(tmp_path, SUMMARY.replace("100,90,10", "100,95,10"), "summary.csv")
+    report = stats_import(kind="call-summaries", path=path, source_name="Avaya")
+    assert report.problems[0].line == 2
+    assert (
+        "95 answered and 10 abandoned are more than the 100 offered" in report.problems[0].message
+    )
+
+
+def test_call_records_and_summaries_never_both_count_a_numbers_day(council, tmp_path):
+    _calls(tmp_path)
+    path = _write(tmp_path, SUMMARY.replace("0113 496 0300", "0113 496 0100"), "summary.csv")
+    report = stats_import(kind="call-summaries", path=path, source_name="Avaya")
+    assert not report.ok
+    assert "already have call records imported" in report.problems[0].message
+    assert not CallSummary.objects.exists()
+
+
+def test_imported_calls_add_to_the_baseline_only_beyond_the_calls_logged(council, tmp_path):
+    line = ContactPoint.objects.get(address="+441134960100")
+    contact_record(
+        channel=Channel.PHONE,
+        customer=None,
+        contact_point=line,
+        occurred_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+    )
+    _calls(tmp_path)
+    rollups_update()
+    on_the_2nd = ContactDay.objects.filter(day=date(2026, 3, 2), contact_point=line)
+    # Telephony says 2 calls; 1 was logged here: the baseline has 2, 1 known only from telephony.
+    assert sorted(on_the_2nd.values_list("imported", "contacts")) == [(False, 1), (True, 1)]
+    kept = sorted(ContactDay.objects.values_list("day", "contact_point", "imported", "contacts"))
+    rollups_rebuild()
+    assert (
+        sorted(ContactDay.objects.values_list("day", "contact_point", "imported", "contacts"))
+        == kept
+    )  # noqa: E501
+
+
+def test_inbox_volumes_and_eform_counts_join_the_baseline(council, tmp_path):
+    inboxes = _write(
+        tmp_path,
+        "Date;Mailbox;Emails received\n02/03/2026;Planning@Frontdoor.example;40\n",
+        "inboxes.csv",
+    )
+    report = stats_import(
+        kind="inbox-volumes", path=inboxes, source_name="Exchange", add_contact_points=True
+    )
+    assert report.ok and report.contact_points_added == ["Planning@Frontdoor.example"]
+    forms = _write(tmp_path, "Date,Form,Completions\n2026-03-02,Pothole e-form,12\n", "forms.csv")
+    assert stats_import(kind="eform-counts", path=forms, source_name="Firmstep").ok
+    rollups_update()
+    imported = dict(ContactDay.objects.filter(imported=True).values_list("channel", "contacts"))
+    assert imported == {Channel.EMAIL: 40, Channel.E_FORM: 12}
+    assert VolumeFigure.objects.count() == 2
+
+
+def test_a_windows_encoded_file_is_read_and_says_so(council, tmp_path):
+    text = "Date,Form,Completions\n2026-03-02,Pothole e-form,12\n"
+    path = _write(tmp_path, text.replace("Completions", "Completions (£0 café)"), "f.csv", "cp1252")
+    report = stats_import(
+        kind="eform-counts",
+        path=path,
+        source_name="Firmstep",
+        columns={"contacts": "Completions (£0 café)"},
+    )
+    assert report.ok and report.note and "cp1252" in report.note.lower()
+
+
+def test_a_spreadsheet_with_merged_headings_is_refused_saying_what_to_do(council, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Date", "Calls", None, None, "Number"])
+    sheet.merge_cells("B1:D1")
+    sheet.append(["02/03/2026", 10, 9, 1, "0113 496 0300"])
+    path = tmp_path / "summary.xlsx"
+    book.save(path)
+    with pytest.raises(ImportRefused) as refused:
+        stats_import(kind="call-summaries", path=path, source_name="Avaya")
+    assert "B1:D1" in str(refused.value) and "unmerge" in str(refused.value).lower()
+
+
+def test_a_spreadsheet_imports_with_its_own_dates_and_numbers(council, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Date", "Number", "Offered", "Answered", "Abandoned"])
+    sheet.append([datetime(2026, 3, 2), "01134960300", 10, 9, 1])  # noqa: DTZ001
+    path = tmp_path / "summary.xlsx"
+    book.save(path)
+    report = stats_import(kind="call-summaries", path=path, source_name="Avaya")
+    assert report.ok and report.added == 1
+    assert _numbers() == {"+441134960300": (10, 9, 1)}
+
+
+def test_the_command_reports_what_it_did_and_fails_on_bad_rows(council, tmp_path, capsys):
+    path = _write(tmp_path, CALLS)
+    call_command("import_stats", "calls", str(path), "--source", "Mitel", verbosity=0)
+    out = capsys.readouterr().out
+    assert "Imported 4 rows from 02/03/2026 to 03/03/2026: added 4, changed 0, 0 unchanged" in out
+    bad = _write(tmp_path, HEAD + "c9,0113 496 0100,yesterday,Answered,1,1\n", "bad.csv")
+    with pytest.raises(CommandError, match="1 of 1 rows are wrong: nothing was imported"):
+        call_command("import_stats", "calls", str(bad), "--source", "Mitel", verbosity=0)
+    assert "line 2: date and time the call started" in capsys.readouterr().out
