@@ -12,6 +12,7 @@ MENU = [
     "Department inbox",
     "Quarantine",
     "Routing rules",
+    "Reports",
     "Who is away",
 ]
 
@@ -27,7 +28,15 @@ MENU = [
         ("bea", {"Customers", "My cases", "Department inbox", "Who is away"}),
         (
             "max_",
-            {"Team board", "Customers", "My cases", "Quarantine", "Routing rules", "Who is away"},
+            {
+                "Team board",
+                "Customers",
+                "My cases",
+                "Quarantine",
+                "Routing rules",
+                "Reports",
+                "Who is away",
+            },
         ),
     ],
 )

@@ -40,6 +40,7 @@ def main() -> None:
     copy("@ministryofjustice/frontend/moj/assets", "moj/assets")
     copy("htmx.org/dist/htmx.min.js", "htmx/htmx.min.js")
     copy("axe-core/axe.min.js", "axe/axe.min.js")
+    copy("chart.js/dist/chart.umd.min.js", "chartjs/chart.umd.min.js")
     relative_asset_urls("govuk/govuk-frontend.min.css")
     relative_asset_urls("moj/moj-frontend.min.css")
     print(f"vendored front-end assets into {DEST.relative_to(ROOT)}")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from frontdoor.core.roles import staff_role
 from frontdoor.intake.email.selectors import may_see_quarantine
 from frontdoor.intake.reception.selectors import may_staff_reception
+from frontdoor.reporting.selectors import may_see_dashboards
 from frontdoor.routing.selectors import may_read_rules, may_see_board, may_take_work
 
 
@@ -41,6 +42,7 @@ MENU = [
     MenuEntry("department_inbox", "Department inbox", _in_a_department),
     MenuEntry("quarantine", "Quarantine", may_see_quarantine),
     MenuEntry("routing_rules", "Routing rules", may_read_rules),
+    MenuEntry("report_overview", "Reports", may_see_dashboards),
     MenuEntry("absences", "Who is away", _anyone),
 ]
 

@@ -13,6 +13,7 @@ from frontdoor.intake.reception import views as reception_views
 from frontdoor.intake.webforms import views as webform_views
 from frontdoor.notify import views as notify_views
 from frontdoor.portal.urls import account, tracking
+from frontdoor.reporting import views as reporting_views
 from frontdoor.routing import views as routing_views
 
 # The configuration site's sign-in says when a locked account can try again, as the others do.
@@ -57,6 +58,12 @@ console = (
             "work/board/advisors/<int:user_id>/skills/",
             routing_views.board_skills,
             name="board_skills",
+        ),
+        path("reports/", reporting_views.overview, name="report_overview"),
+        path(
+            "reports/overview.<str:fmt>",
+            reporting_views.overview,
+            name="report_overview_export",
         ),
         path("absence/", directory_views.absence_list, name="absences"),
         path("absence/new/", directory_views.absence_new, name="absence_new"),

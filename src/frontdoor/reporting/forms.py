@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+
+from frontdoor.cases.models import Channel
+from frontdoor.directory.models import Department, Service
+from frontdoor.reporting.selectors import Filters
+
+
+class OverviewForm(forms.Form):
+    """What the monthly overview shows: a month, narrowed to a channel, service or
+    department. Every field may be left out."""
+
+    month = forms.CharField(
+        required=False,
+        label="Month",
+        help_text="For example, 2026-03",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    channel = forms.ChoiceField(
+        required=False, choices=[("", "All channels"), *Channel.choices], label="Channel"
+    )
+    service = forms.ModelChoiceField(
+        required=False,
+        queryset=Service.objects.order_by("name"),
+        empty_label="All services",
+        label="Service",
+    )
+    department = forms.ModelChoiceField(
+        required=False,
+        queryset=Department.objects.order_by("name"),
+        empty_label="All departments",
+        label="Department",
+    )
+
+    def clean_month(self) -> date | None:
+        raw = self.cleaned_data["month"].strip()
+        if not raw:
+            return None
+        year, dash, month = raw.partition("-")
+        if not (dash and year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):
+            raise forms.ValidationError("Enter a month as year and month, like 2026-03")
+        if not 2000 <= int(year) <= 2099:
+            raise forms.ValidationError("Enter a month between 2000 and 2099, like 2026-03")
+        return date(int(year), int(month), 1)
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        service, department = data.get("service"), data.get("department")
+        return Filters(
+            channel=data.get("channel") or None,
+            service_id=service.pk if service else None,
+            department_id=department.pk if department else None,
+        )

@@ -1,0 +1,45 @@
+"""The monthly dashboard in a real browser: the demo manager sees two years of seeded
+contacts by channel with their seasonality, the busiest contact points and the KPI tiles,
+each chart drawn with its table beside it, and downloads the month as a spreadsheet."""
+
+import io
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible
+from tests.browser.test_advisor_journey import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_manager_reads_the_monthly_overview_and_downloads_it(page, db):
+    call_command("seed_demo", contacts=4000, seed=3, verbosity=0)
+    sign_in(page, "max")
+    page.get_by_role("link", name="Reports").click()
+    expect(page.get_by_role("heading", name="Key performance indicators")).to_be_visible()
+    tiles = page.locator(".fd-kpi-tile")
+    expect(tiles.filter(has_text="Resolved at first point of contact")).to_contain_text(
+        "Target 80.0%"
+    )
+    take_up = page.get_by_role("heading", name="Digital take-up", exact=True)
+    expect(tiles.filter(has=take_up)).to_contain_text("%")
+
+    seasonality = page.locator("#data-seasonality tbody tr")
+    assert seasonality.count() >= 24, "two years of months, to see the seasons"
+    expect(page.locator("canvas[data-fd-chart='seasonality']")).to_have_attribute(
+        "data-fd-drawn", "true"
+    )
+    expect(page.locator("#data-contact_points tbody tr")).to_have_count(15)
+    assert_accessible(page)
+
+    page.get_by_label("Channel", exact=True).select_option(label="Phone")
+    page.get_by_role("button", name="Show figures").click()
+    expect(page.locator("main p").first).to_contain_text("Phone.")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as a spreadsheet (XLSX)").click()
+    book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    assert "Contacts by month" in book.sheetnames
+    assert book["KPIs"]["A2"].value == "Phone"  # the filter chosen on the page
