@@ -81,6 +81,7 @@ class OutboundEmail(models.Model):
         CONFIRMATION = "confirmation", "Confirmation of an online request"
         ACCOUNT = "account", "My Account (verification, password reset)"
         NOTIFICATION = "notification", "Progress notification"
+        REPORT = "report", "Scheduled report"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to send"
@@ -137,6 +138,20 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} to {self.to_address}"
+
+
+class OutboundAttachment(models.Model):
+    """A file sent with an outbound email (a monthly report's spreadsheet). Kept in the
+    database beside its email, so a retry builds the same message again, and the outbox
+    holds everything that was sent."""
+
+    email = models.ForeignKey(OutboundEmail, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255)
+    content = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class OutboundSMS(models.Model):

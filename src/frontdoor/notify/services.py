@@ -46,6 +46,7 @@ from frontdoor.notify.gov_notify import (
 from frontdoor.notify.models import (
     EmailTemplate,
     NotificationPreference,
+    OutboundAttachment,
     OutboundEmail,
     OutboundSMS,
 )
@@ -216,6 +217,8 @@ class EmailDraft:
     # For a GOV.UK Notify template (FRONTDOOR_EMAIL_VIA=notify): see NotifyTemplate.
     purpose: str = ""
     personalisation: dict[str, str] | None = None
+    # Files sent with it: (file name, content type, content).
+    attachments: Sequence[tuple[str, str, bytes]] = ()
 
 
 def email_queue(
@@ -236,8 +239,10 @@ def email_queue(
     sent_by: Any = None,
     purpose: str = "",
     personalisation: dict[str, str] | None = None,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
 ) -> OutboundEmail:
-    """Put one email in the outbox: see emails_queue."""
+    """Put one email in the outbox: see emails_queue. attachments are (file name, content
+    type, content)."""
     draft = EmailDraft(
         kind=kind,
         from_address=from_address,
@@ -255,6 +260,7 @@ def email_queue(
         sent_by=sent_by,
         purpose=purpose,
         personalisation=personalisation,
+        attachments=tuple(attachments),
     )
     (email,) = emails_queue(drafts=[draft])
     return email
@@ -292,6 +298,13 @@ def emails_queue(*, drafts: Sequence[EmailDraft]) -> list[OutboundEmail]:
         for draft in drafts
     ]
     OutboundEmail.objects.bulk_create(emails)
+    OutboundAttachment.objects.bulk_create(
+        OutboundAttachment(
+            email=email, filename=filename, content_type=content_type, content=content
+        )
+        for email, draft in zip(emails, drafts, strict=True)
+        for filename, content_type, content in draft.attachments
+    )
     transaction.on_commit(partial(_enqueue, [email.pk for email in emails], None))
     return emails
 
@@ -377,6 +390,17 @@ def mime_message(email: OutboundEmail) -> EmailMessage:
     message.set_content(email.text_body)
     if email.html_body:
         message.add_alternative(email.html_body, subtype="html")
+    # (An email not yet in the outbox, being looked at, has none.)
+    for attachment in email.attachments.order_by("pk") if email.pk else ():
+        maintype, slash, subtype = attachment.content_type.partition("/")
+        if not (slash and maintype and subtype):
+            maintype, subtype = "application", "octet-stream"
+        message.add_attachment(
+            bytes(attachment.content),
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+        )
     return message
 
 
@@ -401,7 +425,10 @@ def outbound_email_deliver(*, pk: int) -> str:
         return "not due, already sent, or being sent by another worker"
     email = OutboundEmail.objects.get(pk=pk)
     notify_id = ""
-    if settings.FRONTDOOR_EMAIL_VIA == "notify":
+    # Notify builds each email from a template and cannot carry our files: mail with
+    # attachments (scheduled reports, to staff) goes through the SMTP relay all the same.
+    has_attachments = email.attachments.exists()
+    if settings.FRONTDOOR_EMAIL_VIA == "notify" and not has_attachments:
         try:
             notify_id = notify_email_send(email=email)
         except NotifyNotSetUp as error:
@@ -415,7 +442,12 @@ def outbound_email_deliver(*, pk: int) -> str:
         relay = relay_configured()
         try:
             if relay is None:
-                raise ConnectionError("No relay is set (FRONTDOOR_SMTP_RELAY); the email waits.")
+                raise ConnectionError(
+                    "No relay is set (FRONTDOOR_SMTP_RELAY); the email waits."
+                    if settings.FRONTDOOR_EMAIL_VIA != "notify"
+                    else "GOV.UK Notify cannot send attachments, and no relay is set "
+                    "(FRONTDOOR_SMTP_RELAY) to send this email through; it waits."
+                )
             # Automatic replies go with a null return path so a bounce cannot start a loop.
             envelope_from = "" if email.auto_submitted else email.from_address
             relay.send(mime_message(email), envelope_from=envelope_from, to=[email.to_address])
