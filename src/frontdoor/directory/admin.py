@@ -51,9 +51,13 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(ContactPoint)
 class ContactPointAdmin(admin.ModelAdmin):
+    """A contact point's status is changed on the staff console's Contact points page, which
+    records who changed it and when (directory.services.contact_point_status_set)."""
+
     list_display = ["name", "kind", "address", "service", "status", "last_used_at"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "address"]
+    readonly_fields = ["status", "status_changed_at", "status_changed_by", "last_used_at"]
 
 
 @admin.register(Team)

@@ -126,6 +126,15 @@ class ContactPoint(models.Model):
     published = models.BooleanField(default=True, help_text="Advertised on the website.")
     last_used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who last marked it for review, retired it or brought it back, and when.
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["kind", "name"]

@@ -8,10 +8,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from frontdoor.core.formatting import when
+from frontdoor.core.memo import ConfigMemo
 from frontdoor.directory.models import (
     ContactPoint,
     Department,
@@ -71,6 +72,51 @@ def contact_point_mark_used(*, contact_point_id: int, at: datetime) -> None:
 def contact_point_marks_forget() -> None:
     """Forget which marks this process made (tests that reuse ids between cases need it)."""
     _last_marked.clear()
+
+
+@transaction.atomic
+def contact_point_status_set(
+    *, contact_point: ContactPoint, status: str, actor: Any
+) -> ContactPoint:
+    """Mark a contact point for review, retire it or bring it back into use, recording who
+    did and when. Retiring deletes nothing: its contacts, their cases and the rollups keep it,
+    so the reports of the past are unchanged."""
+    if status not in ContactPoint.Status.values:
+        raise ValidationError({"status": "Choose active, under review or retired"})
+    point = ContactPoint.objects.select_for_update().get(pk=contact_point.pk)
+    if point.status == status:
+        return point
+    point.status = status
+    point.status_changed_at = timezone.now()
+    point.status_changed_by = actor
+    point.save(update_fields=["status", "status_changed_at", "status_changed_by"])
+    log.info("%s is now %s, set by %s", point, status, getattr(actor, "username", actor))
+    return point
+
+
+@transaction.atomic
+def contact_points_review_mark(*, points: QuerySet[ContactPoint], actor: Any) -> int:
+    """Mark for review those of these contact points that are active (reporting finds the
+    ones nobody has used for a year); gives back how many. One UPDATE."""
+    marked = points.filter(status=ContactPoint.Status.ACTIVE).update(
+        status=ContactPoint.Status.UNDER_REVIEW,
+        status_changed_at=timezone.now(),
+        status_changed_by=actor,
+    )
+    log.info(
+        "%d unused contact points marked for review by %s",
+        marked,
+        getattr(actor, "username", actor),
+    )
+    # An UPDATE sends no signal: what remembers the ways in (acknowledgements) forgets them.
+    transaction.on_commit(_contact_point_memos_clear)
+    return marked
+
+
+def _contact_point_memos_clear() -> None:
+    for memo in ConfigMemo.every:
+        if "directory.ContactPoint" in memo.models:
+            memo.clear()
 
 
 # --- Absence ----------------------------------------------------------------------------
