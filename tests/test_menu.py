@@ -13,6 +13,7 @@ MENU = [
     "Quarantine",
     "Routing rules",
     "Reports",
+    "Contact points",
     "Who is away",
 ]
 
@@ -35,6 +36,7 @@ MENU = [
                 "Quarantine",
                 "Routing rules",
                 "Reports",
+                "Contact points",
                 "Who is away",
             },
         ),

@@ -42,7 +42,13 @@ MENU = [
     MenuEntry("department_inbox", "Department inbox", _in_a_department),
     MenuEntry("quarantine", "Quarantine", may_see_quarantine),
     MenuEntry("routing_rules", "Routing rules", may_read_rules),
-    MenuEntry("report_overview", "Reports", may_see_dashboards),
+    MenuEntry(
+        "report_overview",
+        "Reports",
+        may_see_dashboards,
+        also=("report_service", "report_today", "report_peers"),
+    ),
+    MenuEntry("contact_points", "Contact points", may_see_dashboards),
     MenuEntry("absences", "Who is away", _anyone),
 ]
 

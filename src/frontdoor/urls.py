@@ -13,6 +13,7 @@ from frontdoor.intake.reception import views as reception_views
 from frontdoor.intake.webforms import views as webform_views
 from frontdoor.notify import views as notify_views
 from frontdoor.portal.urls import account, tracking
+from frontdoor.reporting import contact_points as contact_point_views
 from frontdoor.reporting import views as reporting_views
 from frontdoor.routing import views as routing_views
 
@@ -64,6 +65,34 @@ console = (
             "reports/overview.<str:fmt>",
             reporting_views.overview,
             name="report_overview_export",
+        ),
+        path("reports/service/", reporting_views.service, name="report_service"),
+        path(
+            "reports/service.<str:fmt>",
+            reporting_views.service,
+            name="report_service_export",
+        ),
+        path("reports/today/", reporting_views.today, name="report_today"),
+        path("reports/benchmarking/", reporting_views.benchmarking, name="report_peers"),
+        path(
+            "reports/benchmarking.<str:fmt>",
+            reporting_views.benchmarking,
+            name="report_peers_export",
+        ),
+        path(
+            "reports/contact-points/",
+            contact_point_views.contact_point_list,
+            name="contact_points",
+        ),
+        path(
+            "reports/contact-points/<int:point_id>/status/",
+            contact_point_views.contact_point_status,
+            name="contact_point_status",
+        ),
+        path(
+            "reports/contact-points/unused/review/",
+            contact_point_views.contact_points_unused_review,
+            name="contact_points_unused_review",
         ),
         path("absence/", directory_views.absence_list, name="absences"),
         path("absence/new/", directory_views.absence_new, name="absence_new"),
@@ -127,6 +156,9 @@ urlpatterns = [
     path("forms/<slug:slug>/", webform_views.form_start, name="webform_start"),
     path("forms/<slug:slug>/sent/", webform_views.form_done, name="webform_done"),
     path("forms/<slug:slug>/<slug:step>/", webform_views.form_step, name="webform_step"),
+    # The public performance page a council links from its website, and its figures as CSV.
+    path("performance/", reporting_views.performance, name="performance"),
+    path("performance.csv", reporting_views.performance, {"fmt": "csv"}, name="performance_csv"),
     path("open311/v2/", include("frontdoor.intake.open311.urls")),
     path("admin/", admin.site.urls),
     # The JSON API for the council's own systems: reference at /api/, version 1 at /api/v1/.

@@ -56,6 +56,12 @@ def _wal_checkpoint() -> None:
     wal_checkpoint()
 
 
+def _reports_send() -> None:
+    from frontdoor.reporting.schedules import report_schedules_send
+
+    report_schedules_send(today=timezone.localdate())
+
+
 def _task_results_prune() -> None:
     """Finished tasks are kept a week for diagnosis, then deleted."""
     DBTaskResult.objects.finished().filter(
@@ -81,6 +87,8 @@ def periodic_jobs() -> list[PeriodicJob]:
         # Dashboards show contacts within a few seconds of their arrival.
         PeriodicJob("bring the reporting rollups up to date", 5, _rollups_update),
         PeriodicJob("prune finished tasks", 3600, _task_results_prune),
+        # A schedule goes within the first hour of its day.
+        PeriodicJob("send scheduled reports", 3600, _reports_send),
     ]
 
 

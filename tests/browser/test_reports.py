@@ -33,6 +33,10 @@ def test_the_manager_reads_the_monthly_overview_and_downloads_it(page, db):
         "data-fd-drawn", "true"
     )
     expect(page.locator("#data-contact_points tbody tr")).to_have_count(15)
+    # The demo's phone system's calls, imported as a council imports its own.
+    expect(page.locator("#data-calls tbody tr").first).to_contain_text("+44113496")
+    calls_abandoned = page.get_by_role("heading", name="Calls abandoned", exact=True)
+    expect(tiles.filter(has=calls_abandoned)).to_contain_text("Target 8.0%")
     assert_accessible(page)
 
     page.get_by_label("Channel", exact=True).select_option(label="Phone")
@@ -43,3 +47,16 @@ def test_the_manager_reads_the_monthly_overview_and_downloads_it(page, db):
     book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert "Contacts by month" in book.sheetnames
     assert book["KPIs"]["A2"].value == "Phone"  # the filter chosen on the page
+
+    page.get_by_role("link", name="Service report").click()
+    page.get_by_label("Service", exact=True).select_option(label="Missed bin collection")
+    page.get_by_role("button", name="Show figures").click()
+    expect(page.get_by_text("Service report: Missed bin collection")).to_be_visible()
+    expect(page.locator("canvas[data-fd-chart='days']")).to_have_attribute("data-fd-drawn", "true")
+    expect(page.get_by_role("heading", name="Open cases by age")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Today").click()
+    expect(page.get_by_role("heading", name="Queues now")).to_be_visible()
+    expect(page.get_by_role("heading", name="Reception now")).to_be_visible()
+    assert_accessible(page)

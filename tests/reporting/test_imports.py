@@ -269,3 +269,69 @@ def test_the_command_reports_what_it_did_and_fails_on_bad_rows(council, tmp_path
     with pytest.raises(CommandError, match="1 of 1 rows are wrong: nothing was imported"):
         call_command("import_stats", "calls", str(bad), "--source", "Mitel", verbosity=0)
     assert "line 2: date and time the call started" in capsys.readouterr().out
+
+
+def test_the_demos_telephony_reports_each_logged_call_and_more_and_is_the_same_again(council):
+    from frontdoor.demo.telephony import demo_telephony_import
+
+    line = ContactPoint.objects.get(address="+441134960100")
+    for minute in range(30):
+        contact_record(
+            channel=Channel.PHONE,
+            customer=None,
+            contact_point=line,
+            occurred_at=datetime(2026, 3, 2, 9, minute, tzinfo=UTC),
+            duration_seconds=200,
+        )
+    first = demo_telephony_import(seed=1)
+    assert first is not None and first.ok and first.added >= 30
+    again = demo_telephony_import(seed=1)
+    assert again is not None and (again.added, again.changed) == (0, 0)
+    offered, answered, abandoned = _numbers()["+441134960100"]
+    assert answered >= 30 and offered == answered + abandoned
+
+
+PEERS = (
+    "Council,Period,KPI,Value\n"
+    "Northshire,2026-03,Resolved at first point of contact,78.5%\n"
+    "Westvale,2026-03,first_contact_resolution,84\n"
+    "Westvale,2025/26,Digital take-up,41.2\n"
+)
+
+
+def test_peer_councils_figures_are_imported_by_period_and_kpi(council, tmp_path):
+    from frontdoor.reporting.models import PeerFigure
+
+    path = _write(tmp_path, PEERS, "peers.csv")
+    report = stats_import(kind="peers", path=path, source_name="LG Inform")
+    assert report.ok and report.added == 3
+    spans = set(PeerFigure.objects.values_list("council", "kpi", "first_day", "last_day", "value"))
+    assert ("Westvale", "digital_take_up", date(2025, 4, 1), date(2026, 3, 31), 41.2) in {
+        (*row[:4], float(row[4])) for row in spans
+    }
+    again = stats_import(kind="peers", path=path, source_name="LG Inform")
+    assert (again.added, again.unchanged) == (0, 3)
+    bad = _write(tmp_path, PEERS + "Eastham,sometime,Happiness,lots\n", "bad.csv")
+    refused = stats_import(kind="peers", path=bad, source_name="LG Inform")
+    message = refused.problems[0].message
+    assert refused.problems[0].line == 5 and "is not a period" in message
+    assert "“Happiness” is not one of our KPIs" in message and "is not a figure" in message
+
+
+@pytest.mark.parametrize(
+    ("written", "span"),
+    [
+        ("2026-03", (date(2026, 3, 1), date(2026, 3, 31))),
+        ("03/2026", (date(2026, 3, 1), date(2026, 3, 31))),
+        ("February 2024", (date(2024, 2, 1), date(2024, 2, 29))),
+        ("2025/26", (date(2025, 4, 1), date(2026, 3, 31))),
+        ("2025-2026", (date(2025, 4, 1), date(2026, 3, 31))),
+        ("2025/26 Q4", (date(2026, 1, 1), date(2026, 3, 31))),
+        ("2025/26 Q1", (date(2025, 4, 1), date(2025, 6, 30))),
+        ("2025", (date(2025, 1, 1), date(2025, 12, 31))),
+    ],
+)
+def test_periods_are_read_as_councils_write_them(written, span):
+    from frontdoor.reporting.importing import parse_period
+
+    assert parse_period(written) == span

@@ -184,3 +184,21 @@ def test_figures_read_as_people_write_them():
     assert format_value(KPI_BY_KEY["average_speed_of_answer"], Decimal(95)) == "1 min 35 s"
     assert format_value(KPI_BY_KEY["channel_shift"], Decimal("3.2")) == "+3.2 points"
     assert format_value(KPI_BY_KEY["contacts"], Decimal(12408)) == "12,408"
+
+
+def test_month_by_month_figures_are_each_months_period_figures(figures):
+    from dataclasses import asdict
+
+    from frontdoor.reporting.selectors import monthly_figures
+
+    now = timezone.now()
+    months = monthly_figures(
+        first_month=date(2026, 2, 1), last_month=date(2026, 3, 1), filters=Filters(), now=now
+    )
+    assert list(months) == [date(2026, 2, 1), date(2026, 3, 1)]
+    march = period_figures(
+        first=date(2026, 3, 1), last=date(2026, 3, 31), filters=Filters(), now=now, baseline=False
+    )
+    assert asdict(months[date(2026, 3, 1)]) == asdict(march)
+    february = months[date(2026, 2, 1)]
+    assert (february.contacts, february.resolved, february.open_cases) == (0, 0, 2)

@@ -20,8 +20,8 @@ import bisect
 import queue
 import random
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from frontdoor.cases.models import Case, CaseEvent, Channel, Contact, Outcome
 from frontdoor.cases.services import LIVE_CHANNELS, due_dates
-from frontdoor.core.bulk import TableWriter, epoch_datetime
+from frontdoor.core.bulk import TableWriter, epoch_datetime, large_sqlite_cache
 from frontdoor.core.calendar import WorkingCalendar, council_calendar
 from frontdoor.core.models import Council
 from frontdoor.core.references import format_reference, reference_numbers_allocate
@@ -900,7 +900,7 @@ class _BatchWriter:
             self.thread = threading.Thread(target=self._loop, name="seed-demo-writer")
             self.thread.start()
         else:
-            self.inline.enter_context(_large_sqlite_cache())
+            self.inline.enter_context(large_sqlite_cache())
 
     def submit(self, batch: _Batch) -> None:
         if self.queue is None:
@@ -931,24 +931,6 @@ class _BatchWriter:
             self.thread.join()
         if self.error is not None:
             raise self.error
-
-
-@contextmanager
-def _large_sqlite_cache() -> Iterator[None]:
-    """A million contacts make tables and indexes far larger than SQLite's page cache; with a
-    cache of 1 GB (allocated only as used) the inserts stop re-reading index pages."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute("PRAGMA cache_size = -1000000")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 class _Generator:

@@ -27,7 +27,11 @@ def _cell(value: Any) -> Any:
 
 def dashboard_xlsx(dashboard: Dashboard) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Names come from configuration and imported files: text is written as text, never taken
+    # for a formula or a link (a contact point called "=HYPERLINK(…)" stays words).
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     title = book.add_format({"bold": True, "font_size": 14})
     muted = book.add_format({"font_color": "#505a5f", "text_wrap": True})
     rag = {
@@ -110,17 +114,30 @@ def _table_sheet(book: Any, table: Table, used: set[str], title: Any, muted: Any
         | ({"subtype": "stacked"} if table.stacked else {})
     )
     quoted = "'" + name.replace("'", "''") + "'"
+    charted = len(table.charted_rows)
     for column in table.series or range(1, len(table.columns)):
         chart.add_series(
             {
                 "name": f"={quoted}!{xl_rowcol_to_cell(first_row, column, True, True)}",
-                "categories": [name, first_row + 1, 0, first_row + len(rows), 0],
-                "values": [name, first_row + 1, column, first_row + len(rows), column],
+                "categories": [name, first_row + 1, 0, first_row + charted, 0],
+                "values": [name, first_row + 1, column, first_row + charted, column],
             }
         )
     chart.set_title({"name": table.title})
     chart.set_size({"width": 900, "height": 420})
     sheet.insert_chart(last_row + 2, 0, chart)
+
+
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    """As _cell, with text that a spreadsheet would run as a formula kept as text."""
+    value = _cell(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def dashboard_csv(dashboard: Dashboard) -> str:
@@ -143,5 +160,5 @@ def dashboard_csv(dashboard: Dashboard) -> str:
         writer.writerow([])
         writer.writerow([table.title])
         writer.writerow(table.columns)
-        writer.writerows([[_cell(v) for v in row] for row in table.rows])
+        writer.writerows([[_csv_cell(v) for v in row] for row in table.rows])
     return out.getvalue()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 
@@ -54,3 +55,44 @@ class OverviewForm(forms.Form):
             service_id=service.pk if service else None,
             department_id=department.pk if department else None,
         )
+
+
+class ServiceReportForm(OverviewForm):
+    """One service's month, perhaps narrowed to a channel."""
+
+    service = forms.ModelChoiceField(
+        required=True,
+        queryset=Service.objects.order_by("name"),
+        empty_label="Choose a service",
+        label="Service",
+        error_messages={"required": "Choose the service to report on"},
+    )
+
+    field_order = ["month", "service", "channel"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        del self.fields["department"]
+
+
+class PeerPeriodForm(forms.Form):
+    """Which period's peer figures to compare with (those imported; the newest first)."""
+
+    period = forms.ChoiceField(label="Period")
+
+    def __init__(self, *args: Any, periods: list[tuple[date, date]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from frontdoor.reporting.dashboards import period_described
+
+        self.periods = {
+            f"{first:%Y-%m-%d}_{last:%Y-%m-%d}": (first, last) for first, last in periods
+        }
+        field = self.fields["period"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(key, period_described(*span)) for key, span in self.periods.items()]
+
+    def chosen(self) -> tuple[date, date]:
+        """The period chosen, or else the newest."""
+        if self.is_bound and self.is_valid():
+            return self.periods[self.cleaned_data["period"]]
+        return next(iter(self.periods.values()))

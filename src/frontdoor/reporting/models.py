@@ -1,7 +1,11 @@
 """What reports read (DESIGN rule 8): contacts counted by day, kept current from the contacts
 as they arrive and rebuilt exactly on demand (see services)."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
 
 from frontdoor.cases.models import Case, Channel, Contact, Outcome
@@ -132,6 +136,7 @@ class ImportKind(models.TextChoices):
     CALL_SUMMARIES = "call-summaries", "Telephony daily summaries"
     INBOX_VOLUMES = "inbox-volumes", "Email volumes per inbox"
     EFORM_COUNTS = "eform-counts", "E-form completions"
+    PEERS = "peers", "Peer councils' published figures"
 
 
 class ImportSource(models.Model):
@@ -280,3 +285,133 @@ class KpiTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi}: {self.target}"
+
+
+_RECIPIENT_SEPARATORS = re.compile(r"[\n,;]")
+
+
+def recipients_parse(text: str) -> list[str]:
+    """The addresses written in a schedule's recipients (one per line, or separated by commas
+    or semicolons), each once, with its domain in lower case. ValidationError names the first
+    that is not an address."""
+    addresses: dict[str, str] = {}
+    for written in _RECIPIENT_SEPARATORS.split(text):
+        address = written.strip()
+        if not address:
+            continue
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError(
+                f"“{address}” is not an email address: write one address per line",
+                code="invalid_recipient",
+            ) from None
+        local, _, domain = address.rpartition("@")
+        addresses.setdefault(address.lower(), f"{local}@{domain.lower()}")
+    return list(addresses.values())
+
+
+class ReportSchedule(models.Model):
+    """The monthly overview, narrowed as chosen, emailed as a spreadsheet to named people each
+    month (reporting.schedules). A worker claims the month by moving last_sent_month with a
+    conditional UPDATE, so a month goes once however many workers run."""
+
+    name = models.CharField(
+        max_length=200, help_text="What the report is for, e.g. “Waste: monthly figures”."
+    )
+    recipients = models.TextField(
+        help_text="Email addresses, one per line (or separated by commas). Each gets their own "
+        "email with the spreadsheet attached."
+    )
+    channel = models.CharField(
+        max_length=16,
+        choices=Channel.choices,
+        blank=True,
+        default="",
+        help_text="Leave empty for every channel.",
+    )
+    service = models.ForeignKey(
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Leave empty for every service.",
+    )
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Leave empty for every department.",
+    )
+    day_of_month = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text="On this day each month (1 to 28) the report on the month before is sent, "
+        "within the first hour; on that day even when it is a weekend or a bank holiday. A new "
+        "schedule whose day has passed this month sends last month’s report within the hour.",
+    )
+    is_active = models.BooleanField("active", default=True)
+    last_sent_month = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The month last sent (its first day): a month is never sent twice.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(day_of_month__gte=1, day_of_month__lte=28),
+                name="report_schedule_day_of_month",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        try:
+            addresses = recipients_parse(self.recipients)
+        except ValidationError as error:
+            raise ValidationError({"recipients": error}) from None
+        if not addresses:
+            raise ValidationError({"recipients": "Write at least one email address"})
+        self.recipients = "\n".join(addresses)
+
+    def recipient_list(self) -> list[str]:
+        return recipients_parse(self.recipients)
+
+
+class PeerFigure(models.Model):
+    """A figure another council published for one of our KPIs over a period (a month, a
+    quarter, a financial year), shown beside this council's own for the same days."""
+
+    source = models.ForeignKey(ImportSource, on_delete=models.PROTECT, related_name="+")
+    statimport = models.ForeignKey(StatImport, on_delete=models.PROTECT, related_name="+")
+    council = models.CharField(max_length=120)
+    kpi = models.CharField(max_length=40)
+    first_day = models.DateField()
+    last_day = models.DateField()
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["kpi", "council"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "council", "kpi", "first_day", "last_day"],
+                name="peer_figure_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="peer_figure_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council} {self.kpi} {self.first_day}–{self.last_day}: {self.value}"

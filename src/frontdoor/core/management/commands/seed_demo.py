@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from frontdoor.demo.contacts import demo_contacts_generate
 from frontdoor.demo.council import council_build
+from frontdoor.demo.telephony import demo_telephony_import
 
 
 class Command(BaseCommand):
@@ -52,6 +53,12 @@ class Command(BaseCommand):
                     f"{result.customers} customers and {result.events} case events "
                     f"in {time.monotonic() - started:.1f}s"
                 )
+            )
+        telephony = demo_telephony_import(seed=seed)
+        if telephony is not None and verbosity >= 1:
+            self.stdout.write(
+                f"Imported the phone system's {telephony.rows} call records "
+                f"({telephony.added} new) as frontdoor import-stats does"
             )
         # The demo's contacts were written in bulk, not through the services that mark their
         # days for the reporting rollups: count them all.
