@@ -1,8 +1,10 @@
 """The monthly dashboard in a real browser: the demo manager sees two years of seeded
 contacts by channel with their seasonality, the busiest contact points and the KPI tiles,
-each chart drawn with its table beside it, and downloads the month as a spreadsheet."""
+each chart drawn with its table beside it, downloads the month as a spreadsheet and opens
+the public performance page; then the service report and today's view."""
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -47,6 +49,12 @@ def test_the_manager_reads_the_monthly_overview_and_downloads_it(page, db):
     book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert "Contacts by month" in book.sheetnames
     assert book["KPIs"]["A2"].value == "Phone"  # the filter chosen on the page
+
+    # The public page, as the council's website links it: the published figures.
+    page.goto("/performance/")
+    expect(page.get_by_role("heading", name="How we are performing", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("^Key figures for "))).to_be_visible()
+    page.go_back()
 
     page.get_by_role("link", name="Service report").click()
     page.get_by_label("Service", exact=True).select_option(label="Missed bin collection")
