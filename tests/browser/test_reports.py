@@ -27,7 +27,7 @@ def test_the_manager_reads_the_monthly_overview_and_downloads_it(page, db):
         "Target 80.0%"
     )
     take_up = page.get_by_role("heading", name="Digital take-up", exact=True)
-    expect(tiles.filter(has=take_up)).to_contain_text("%")
+    expect(tiles.filter(has=take_up).locator(".fd-figure")).to_have_text(re.compile(r"^\d+\.\d%$"))
 
     seasonality = page.locator("#data-seasonality tbody tr")
     assert seasonality.count() >= 24, "two years of months, to see the seasons"

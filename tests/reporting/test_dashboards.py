@@ -37,9 +37,9 @@ def test_dashboards_are_for_team_leaders_managers_and_administrators(
     request, client, person, status
 ):
     client.force_login(request.getfixturevalue(person))
-    for name in ("report_overview", "report_service", "report_today"):
+    for name in ("report_overview", "report_service", "report_today", "report_peers"):
         assert client.get(reverse(f"console:{name}")).status_code == status
-    for name in ("report_overview_export", "report_service_export"):
+    for name in ("report_overview_export", "report_service_export", "report_peers_export"):
         assert client.get(reverse(f"console:{name}", args=["xlsx"])).status_code == status
 
 
@@ -140,7 +140,7 @@ def test_today_shows_todays_contacts_the_queues_and_reception_now(client, tess, 
     rollups_update()
     client.force_login(tess)
     page = client.get(reverse("console:report_today")).text
-    assert "Contacts today by channel" in page and "Queues now" in page
+    assert "Contacts recorded today by channel" in page and "Queues now" in page
     assert "Civic Centre reception" in page and 'hx-trigger="every 15s"' in page
     phone_row = page[page.index(">Phone</th>") :][:200]
     assert ">1<" in phone_row
@@ -171,7 +171,7 @@ def test_benchmarking_sets_this_council_beside_its_peers_for_the_same_period(
     peers.write_text(
         "Council,Period,KPI,Value\n"
         "Northshire,2026-03,first_contact_resolution,78.5\n"
-        "Westvale,2026-03,first_contact_resolution,100.5\n"
+        "Westvale,2026-03,first_contact_resolution,100\n"
         "Westvale,2025/26,digital_take_up,41.2\n"
     )
     assert stats_import(kind="peers", path=peers, source_name="LG Inform").ok
@@ -199,3 +199,17 @@ def test_names_in_exports_are_never_run_as_formulas(client, max_, contacts):
     assert '=HYPERLINK("x","y")' in names  # a string cell, not a formula
     cell = next(c for c in sheet["A"] if c.value == '=HYPERLINK("x","y")')
     assert cell.data_type == "s"
+
+
+def test_a_restricted_services_report_is_only_for_those_who_may_see_its_cases(
+    client, tess, max_, council
+):
+    care = Service.objects.filter(restricted=True).first()
+    url = reverse("console:report_service")
+    client.force_login(tess)
+    refused = client.get(url, {"month": "2026-03", "service": care.pk}).text
+    assert "Select a valid choice" in refused and f"Service report: {care.name}" not in refused
+    assert f">{care.name}</option>" not in client.get(url).text
+    client.force_login(max_)  # a manager given restricted cases
+    page = client.get(url, {"month": "2026-03", "service": care.pk}).text
+    assert f"Service report: {care.name}" in page

@@ -180,8 +180,94 @@ def test_call_records_and_summaries_never_both_count_a_numbers_day(council, tmp_
     path = _write(tmp_path, SUMMARY.replace("0113 496 0300", "0113 496 0100"), "summary.csv")
     report = stats_import(kind="call-summaries", path=path, source_name="Avaya")
     assert not report.ok
-    assert "already have call records imported" in report.problems[0].message
+    assert "+441134960100 on 02/03/2026 has call records from “Mitel”" in (
+        report.problems[0].message
+    )
     assert not CallSummary.objects.exists()
+
+
+def test_summaries_first_then_call_records_for_the_same_days_are_refused_too(council, tmp_path):
+    summary = _write(tmp_path, SUMMARY.replace("0113 496 0300", "0113 496 0100"), "summary.csv")
+    assert stats_import(kind="call-summaries", path=summary, source_name="Avaya").ok
+    report = _calls(tmp_path)
+    assert "has a daily summary from “Avaya”" in report.problems[0].message
+    assert not CallRecord.objects.exists()
+
+
+def test_the_same_days_from_a_second_source_are_refused(council, tmp_path):
+    inbox = "Date,Inbox,Emails received\n02/03/2026,waste@frontdoor.example,40\n"
+    assert stats_import(
+        kind="inbox-volumes", path=_write(tmp_path, inbox, "a.csv"), source_name="Exchange"
+    ).ok
+    other = stats_import(
+        kind="inbox-volumes",
+        path=_write(tmp_path, inbox.replace("40", "41"), "b.csv"),
+        source_name="Exchange 2",
+    )
+    assert "has figures from “Exchange”" in other.problems[0].message
+    again = stats_import(
+        kind="inbox-volumes", path=_write(tmp_path, inbox, "a.csv"), source_name="Mailbox report"
+    )
+    assert "This file was imported on" in again.problems[0].message
+    assert "as “Exchange”" in again.problems[0].message
+    assert VolumeFigure.objects.get().contacts == 40
+
+
+def test_identical_calls_without_ids_are_each_taken_and_taken_once(council, tmp_path):
+    text = (
+        "Number dialled,Start time,Outcome,Wait\n"
+        "0113 496 0100,02/03/2026 09:30,Abandoned,30\n"
+        "0113 496 0100,02/03/2026 09:30,Abandoned,30\n"
+    )
+    assert _calls(tmp_path, text).added == 2
+    again = _calls(tmp_path, text)
+    assert (again.added, again.unchanged) == (0, 2)
+    assert _numbers()["+441134960100"] == (2, 0, 2)
+
+
+def test_a_row_with_more_values_than_headings_is_refused_not_cut(council, tmp_path):
+    text = "Date,Inbox,Emails received\n02/03/2026,waste@frontdoor.example,1,204\n"
+    report = stats_import(
+        kind="inbox-volumes", path=_write(tmp_path, text, "i.csv"), source_name="Exchange"
+    )
+    assert report.problems[0].line == 2
+    assert "has 4 values but the file has 3 headings" in report.problems[0].message
+    assert not VolumeFigure.objects.exists()
+
+
+def test_a_stored_phone_line_that_is_no_number_does_not_stop_an_import(council, tmp_path):
+    ContactPoint.objects.create(kind=ContactPoint.Kind.PHONE, name="Police", address="101")
+    assert _calls(tmp_path).ok
+
+
+def test_a_call_logged_without_its_line_is_not_counted_again_from_telephony(council, tmp_path):
+    contact_record(
+        channel=Channel.PHONE,
+        customer=None,
+        contact_point=None,  # the advisor chose "Not known"
+        occurred_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+    )
+    _calls(tmp_path)  # telephony: 2 calls to the tax line and 1 to the waste line that day
+    rollups_update()
+    on_the_2nd = ContactDay.objects.filter(day=date(2026, 3, 2), channel=Channel.PHONE)
+    assert sum(on_the_2nd.values_list("contacts", flat=True)) == 3
+
+
+def test_service_level_is_no_data_when_no_waits_are_known(council, tmp_path):
+    from django.utils import timezone
+
+    from frontdoor.reporting.kpis import KPI_BY_KEY
+    from frontdoor.reporting.selectors import period_figures
+
+    summary = "Date,Number,Offered,Answered,Abandoned\n02/03/2026,0113 496 0300,100,90,10\n"
+    path = _write(tmp_path, summary, "s.csv")
+    assert stats_import(kind="call-summaries", path=path, source_name="Avaya").ok
+    rollups_update()
+    figures = period_figures(
+        first=date(2026, 3, 1), last=date(2026, 3, 31), filters=Filters(), now=timezone.now()
+    )
+    assert KPI_BY_KEY["service_level"].measure(figures).value is None
+    assert KPI_BY_KEY["calls_answered"].measure(figures).value == 90
 
 
 def test_imported_calls_add_to_the_baseline_only_beyond_the_calls_logged(council, tmp_path):
@@ -287,8 +373,11 @@ def test_the_demos_telephony_reports_each_logged_call_and_more_and_is_the_same_a
     assert first is not None and first.ok and first.added >= 30
     again = demo_telephony_import(seed=1)
     assert again is not None and (again.added, again.changed) == (0, 0)
-    offered, answered, abandoned = _numbers()["+441134960100"]
-    assert answered >= 30 and offered == answered + abandoned
+    # Each logged call answered, some answered and not logged (-u), some given up (-a).
+    keys = list(CallRecord.objects.values_list("key", flat=True))
+    unlogged = sum(key.endswith("-u") for key in keys)
+    gave_up = sum(key.endswith("-a") for key in keys)
+    assert _numbers()["+441134960100"] == (30 + unlogged + gave_up, 30 + unlogged, gave_up)
 
 
 PEERS = (
@@ -316,6 +405,9 @@ def test_peer_councils_figures_are_imported_by_period_and_kpi(council, tmp_path)
     message = refused.problems[0].message
     assert refused.problems[0].line == 5 and "is not a period" in message
     assert "“Happiness” is not one of our KPIs" in message and "is not a figure" in message
+    over = _write(tmp_path, "Council,Period,KPI,Value\nEastham,2026-03,Digital take-up,140\n")
+    said = stats_import(kind="peers", path=over, source_name="LG Inform").problems[0].message
+    assert "140.00 is not a percentage: it must be from 0 to 100" in said
 
 
 @pytest.mark.parametrize(
@@ -329,6 +421,8 @@ def test_peer_councils_figures_are_imported_by_period_and_kpi(council, tmp_path)
         ("2025/26 Q4", (date(2026, 1, 1), date(2026, 3, 31))),
         ("2025/26 Q1", (date(2025, 4, 1), date(2025, 6, 30))),
         ("2025", (date(2025, 1, 1), date(2025, 12, 31))),
+        ("2011/12", (date(2011, 4, 1), date(2012, 3, 31))),
+        ("2012-12", (date(2012, 12, 1), date(2012, 12, 31))),
     ],
 )
 def test_periods_are_read_as_councils_write_them(written, span):

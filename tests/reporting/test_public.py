@@ -196,3 +196,16 @@ def test_it_reads_the_rollups_in_a_bounded_number_of_queries(
         assert f'"{contact_table}"' not in sql, sql
         # Only the count of open cases (by its index) touches the cases.
         assert f'"{case_table}"' not in sql or sql.startswith("SELECT COUNT("), sql
+
+
+def test_one_small_channel_held_back_takes_the_next_smallest_with_it():
+    from frontdoor.reporting.public import _channel_counts
+
+    counts = {"phone": 40, "social": 3, "email": 20}
+    shown = {c.channel: c.shown for c in _channel_counts(["phone", "email", "social"], counts)}
+    # With the month's total published, 3 social posts would be 63 less 40 less 20.
+    assert shown == {"Phone": "40", "Email": "fewer than 10", "Social media": "fewer than 10"}
+    two = {
+        c.channel: c.shown for c in _channel_counts(["phone", "email"], {"phone": 40, "email": 2})
+    }
+    assert two == {"Phone": "fewer than 10", "Email": "fewer than 10"}

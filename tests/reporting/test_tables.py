@@ -157,12 +157,15 @@ def test_csv_blank_rows_are_skipped_and_lines_still_counted(tmp_path):
     )
 
 
-def test_csv_short_rows_are_padded_and_long_rows_cut_to_the_headings(tmp_path):
-    path = csv_file(tmp_path, "Date,Queue,Calls\n2024-03-01\n2024-03-02,Waste,7,extra\n")
+def test_csv_short_rows_are_padded_and_values_past_the_headings_are_kept_for_refusal(tmp_path):
+    path = csv_file(
+        tmp_path, "Date,Queue,Calls\n2024-03-01\n2024-03-02,Waste,7,extra\n2024-03-03,Tax,5,,\n"
+    )
 
     assert read(path)[1] == [
         (2, ["2024-03-01", None, None]),
-        (3, ["2024-03-02", "Waste", "7"]),
+        (3, ["2024-03-02", "Waste", "7", "extra"]),
+        (4, ["2024-03-03", "Tax", "5"]),
     ]
 
 

@@ -143,7 +143,9 @@ def _csv_cell(value: Any) -> Any:
 def dashboard_csv(dashboard: Dashboard) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([f"{dashboard.title}: {dashboard.period}", dashboard.filters])
+    writer.writerow(
+        [_csv_cell(f"{dashboard.title}: {dashboard.period}"), _csv_cell(dashboard.filters)]
+    )
     writer.writerow([])
     writer.writerow(["KPI", "Value", "Target", "Against target", "How it is worked out"])
     for tile in dashboard.tiles:

@@ -7,7 +7,7 @@ from django import forms
 
 from frontdoor.cases.models import Channel
 from frontdoor.directory.models import Department, Service
-from frontdoor.reporting.selectors import Filters
+from frontdoor.reporting.selectors import Filters, services_reportable_by
 
 
 class OverviewForm(forms.Form):
@@ -35,6 +35,15 @@ class OverviewForm(forms.Form):
         empty_label="All departments",
         label="Department",
     )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            # A restricted service's figures (its cases by outcome and age) are for those
+            # who may see its cases: they can be small enough to point at people.
+            field = self.fields["service"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = services_reportable_by(user)
 
     def clean_month(self) -> date | None:
         raw = self.cleaned_data["month"].strip()
@@ -70,8 +79,8 @@ class ServiceReportForm(OverviewForm):
 
     field_order = ["month", "service", "channel"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
         del self.fields["department"]
 
 

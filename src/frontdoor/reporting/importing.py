@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from frontdoor.cases.models import Channel
@@ -283,6 +284,9 @@ def parse_period(value: Any) -> tuple[date, date]:
         day = value if isinstance(value, date) and not isinstance(value, datetime) else value.date()
         return day.replace(day=1), _month_last(day.year, day.month)
     text = _text(value).strip().lower().replace("–", "-")
+    # A financial year first: 2011/12 is April 2011 to March 2012, not December 2011.
+    if (fiscal := _financial_year(text)) is not None:
+        return fiscal
     if match := re.fullmatch(r"(\d{4})[-/](\d{1,2})", text) or re.fullmatch(
         r"(\d{1,2})/(\d{4})()", text
     ):
@@ -295,6 +299,16 @@ def parse_period(value: Any) -> tuple[date, date]:
         named = _MONTH_NAMES.get(match[1][:3])
         if named and 2000 <= int(match[2]) <= 2099:
             return date(int(match[2]), named, 1), _month_last(int(match[2]), named)
+    if re.fullmatch(r"\d{4}", text) and 2000 <= int(text) <= 2099:
+        return date(int(text), 1, 1), date(int(text), 12, 31)
+    raise BadValue(
+        f"“{value}” is not a period: write a month (2026-03), a financial year (2025/26), a "
+        "quarter of one (2025/26 Q1) or a year (2025)"
+    )
+
+
+def _financial_year(text: str) -> tuple[date, date] | None:
+    """2025/26, 2025-2026 or 2025/26 Q1 (April to June): None if it is not one."""
     if match := re.fullmatch(r"(\d{4})[-/](\d{2}|\d{4})(?:\s*q([1-4]))?", text):
         start = int(match[1])
         end = int(match[2]) if len(match[2]) == 4 else start // 100 * 100 + int(match[2])
@@ -305,12 +319,7 @@ def parse_period(value: Any) -> tuple[date, date]:
                 month = (first_month - 1) % 12 + 1
                 return date(year, month, 1), _month_last(year, month + 2)
             return date(start, 4, 1), date(end, 3, 31)
-    if re.fullmatch(r"\d{4}", text) and 2000 <= int(text) <= 2099:
-        return date(int(text), 1, 1), date(int(text), 12, 31)
-    raise BadValue(
-        f"“{value}” is not a period: write a month (2026-03), a financial year (2025/26), a "
-        "quarter of one (2025/26 Q1) or a year (2025)"
-    )
+    return None
 
 
 def parse_kpi(value: Any) -> str:
@@ -330,6 +339,12 @@ def parse_kpi(value: Any) -> str:
 def parse_figure(value: Any) -> Decimal:
     """A published figure: 81.5, 81.5%, 1,204 or 42 s."""
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if 0 < value < 1:
+            # A spreadsheet cell formatted as a percentage holds 0.815 for 81.5%.
+            raise BadValue(
+                f"{value} looks like a spreadsheet's percentage ({value * 100:g}%?): write the "
+                "figure as it is published, like 81.5"
+            )
         return Decimal(str(value)).quantize(Decimal("0.01"))
     text = _text(value).strip().rstrip("%s").replace(",", "").strip()
     try:
@@ -595,7 +610,12 @@ class _Points:
         self.add_missing = add_missing
         self.by_key: dict[str, int] = {}
         for point in ContactPoint.objects.filter(kind=self.kind):
-            self.by_key[self._key(point.address)] = point.pk
+            try:
+                self.by_key[self._key(point.address)] = point.pk
+            except ValidationError:
+                # An address entered as no number is (an extension, "101"): the file cannot
+                # name it in a form that reads as its address, so it is passed over.
+                continue
             if self.kind == ContactPoint.Kind.E_FORM:
                 self.by_key.setdefault(point.name.strip().lower(), point.pk)
         self.seen: dict[str, int | str | BadValue] = {}
@@ -702,7 +722,7 @@ def stats_import(
     except TableError as error:
         raise ImportRefused(str(error)) from None
     if report.ok:
-        _check_against_stored(kind, parsed, report)
+        _check_against_stored(kind, parsed, report, source, digest)
     if not report.ok:
         return report
     if dry_run:
@@ -741,6 +761,14 @@ def _read(
             progress(table.bytes_read(), table.total_bytes)
         values: dict[str, Any] = {}
         wrong = []
+        if len(cells) > len(table.headings):
+            report.problem(
+                line,
+                f"has {len(cells)} values but the file has {len(table.headings)} headings: "
+                "is a number written with a comma (1,204) and not in quotes, or a value in a "
+                "column with no heading?",
+            )
+            continue
         for f, column in fields:
             cell = cells[column]
             if cell is None or (isinstance(cell, str) and not cell):
@@ -764,6 +792,14 @@ def _read(
             report.problem(line, "; ".join(wrong))
             continue
         key, row, day = _row(kind, values)
+        if kind == ImportKind.CALLS and key.startswith("~"):
+            # Without call ids two calls can read alike (the same number and minute, both
+            # abandoned): each is taken, the second and later numbered by their order, so the
+            # same file imported again still adds nothing.
+            base, n = key, 1
+            while key in first_line:
+                n += 1
+                key = f"{base}#{n}"
         if key in first_line:
             report.problem(line, f"repeats line {first_line[key]} ({_describe(kind, key)})")
             continue
@@ -784,6 +820,12 @@ def _read(
 
 
 def _consistency(kind: str, values: dict[str, Any]) -> list[str]:
+    if kind == ImportKind.PEERS:
+        from frontdoor.reporting.kpis import KPI_BY_KEY, Unit
+
+        if KPI_BY_KEY[values["kpi"]].unit == Unit.PERCENT and not 0 <= values["value"] <= 100:
+            return [f"{values['value']} is not a percentage: it must be from 0 to 100"]
+        return []
     if kind != ImportKind.CALL_SUMMARIES:
         return []
     wrong = []
@@ -833,40 +875,65 @@ def _describe(kind: str, key: Any) -> str:
     return f"the same {'number' if kind == ImportKind.CALL_SUMMARIES else 'contact point'} and day"
 
 
-def _check_against_stored(kind: str, parsed: _Parsed, report: ImportReport) -> None:
-    """Telephony's call records and daily summaries must not both count one number's day."""
-    if kind not in (ImportKind.CALLS, ImportKind.CALL_SUMMARIES) or report.first_day is None:
+def _check_against_stored(
+    kind: str, parsed: _Parsed, report: ImportReport, source: ImportSource | None, digest: str
+) -> None:
+    """A contact point's day is counted by one source only, and by telephony's call records
+    or its daily summary, not both: another would count the same contacts twice. Nor is a
+    file imported again under another source's name."""
+    others = StatImport.objects.filter(file_sha256=digest)
+    if source is not None:
+        others = others.exclude(source=source)
+    earlier = others.select_related("source").first()
+    if earlier is not None:
+        report.problem(
+            0,
+            f"This file was imported on {timezone.localtime(earlier.imported_at):%d/%m/%Y} as "
+            f"“{earlier.source.name}”: imported again under another source it would count "
+            f"twice. Import it as --source “{earlier.source.name}” (that changes nothing).",
+        )
+        return
+    if kind == ImportKind.PEERS or report.first_day is None:
         return
     first, last = report.first_day, report.last_day
     assert last is not None
     if kind == ImportKind.CALLS:
         mine = {(parsed.call_day[key], row[0]) for key, row in parsed.calls.items()}
-        stored = set(
-            CallSummary.objects.filter(day__gte=first, day__lte=last).values_list(
-                "day", "contact_point_id"
-            )
-        )
-        what = "a daily summary"
     else:
         mine = set(parsed.figures)
+    stored: dict[tuple[date, int], str] = {}
+    if kind in (ImportKind.CALLS, ImportKind.CALL_SUMMARIES):
+        summaries = CallSummary.objects.filter(day__gte=first, day__lte=last)
         start = datetime.combine(first, time.min, tzinfo=LONDON)
         end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=LONDON)
-        stored = {
-            (timezone.localdate(at), point)
-            for at, point in CallRecord.objects.filter(
-                started_at__gte=start, started_at__lt=end
-            ).values_list("started_at", "contact_point_id")
-        }
-        what = "call records"
-    clashes = mine & stored
+        records = (
+            CallRecord.objects.filter(started_at__gte=start, started_at__lt=end)
+            .annotate(day=TruncDate("started_at", tzinfo=LONDON))
+            .values_list("day", "contact_point_id", "source__name")
+            .distinct()
+        )
+        if source is not None:
+            summaries, records = summaries.exclude(source=source), records.exclude(source=source)
+        for day, point, name in summaries.values_list("day", "contact_point_id", "source__name"):
+            stored[day, point] = f"a daily summary from “{name}”"
+        for day, point, name in records:
+            stored[day, point] = f"call records from “{name}”"
+    else:
+        figures = VolumeFigure.objects.filter(day__gte=first, day__lte=last)
+        if source is not None:
+            figures = figures.exclude(source=source)
+        for day, point, name in figures.values_list("day", "contact_point_id", "source__name"):
+            stored[day, point] = f"figures from “{name}”"
+    clashes = sorted(mine & set(stored))
     if clashes:
-        day, point = min(clashes)
-        number = ContactPoint.objects.get(pk=point).address
+        day, point = clashes[0]
+        address = ContactPoint.objects.get(pk=point).address
         report.problem(
             0,
-            f"{len(clashes)} of the numbers' days in this file already have {what} imported "
-            f"(the first: {number} on {day:%d/%m/%Y}); both would count the same calls. "
-            "Import call records or daily summaries for a number, not both.",
+            f"{len(clashes)} of the days in this file are already counted for their contact "
+            f"point (the first: {address} on {day:%d/%m/%Y} has {stored[day, point]}); both "
+            "would count the same contacts. Import each contact point's days from one source, "
+            "and for telephony as call records or as daily summaries, not both.",
         )
 
 

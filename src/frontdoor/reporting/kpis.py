@@ -4,10 +4,12 @@ the rollups by reporting.selectors.period_figures). Dashboards, exports and the 
 all read this registry, so a figure means the same wherever it is shown.
 
 The formulas follow DOMAIN.md: first-contact resolution and the SLA measures over the cases
-resolved in the period; abandonment, service level and speed of answer as contact centres
-define them (false abandons, within the council's short-abandon threshold, left out);
-digital take-up as the GOV.UK service manual defines it, and channel shift as its change
-against a baseline period.
+resolved in the period (DOMAIN.md counts first-contact resolution over contacts; here it is
+over the cases they raised, because only a case records whether it was forwarded, called
+back or waited on, and a contact that raised no case had nothing to resolve); abandonment,
+service level and speed of answer as contact centres define them (false abandons, within the
+council's short-abandon threshold, left out); digital take-up as the GOV.UK service manual
+defines it, and channel shift as its change against a baseline period.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class Figures:
     calls_abandoned: int = 0
     calls_short_abandoned: int = 0
     calls_answered_in_threshold: int = 0
+    # Answered or abandoned (short abandons apart) with their wait known.
+    calls_service_level_base: int = 0
     call_wait_seconds: int = 0
     call_waits: int = 0
     call_handle_seconds: int = 0
@@ -180,13 +184,10 @@ KPIS: list[Kpi] = [
         "service_level",
         "Service level",
         "Calls answered within the council's threshold ÷ (calls answered + calls abandoned − "
-        "short abandons)",
+        "short abandons), over the calls whose waiting time is known",
         Unit.PERCENT,
         True,
-        lambda f: _share(
-            f.calls_answered_in_threshold,
-            f.calls_answered + f.calls_abandoned - f.calls_short_abandoned,
-        ),
+        lambda f: _share(f.calls_answered_in_threshold, f.calls_service_level_base),
         needs="telephony figures with waiting times",
     ),
     Kpi(

@@ -116,8 +116,11 @@ class CallDay(models.Model):
     abandoned = models.PositiveIntegerField()
     # Abandoned within the council's short-abandon threshold: not counted against it.
     short_abandoned = models.PositiveIntegerField(default=0)
-    # Answered within the council's service-level threshold (e.g. 20 s), where waits are known.
+    # Answered within the council's service-level threshold (e.g. 20 s), where waits are known,
+    # and the calls that share is over: those answered or abandoned (short abandons apart)
+    # whose wait is known.
     answered_in_threshold = models.PositiveIntegerField(default=0)
+    service_level_calls = models.PositiveIntegerField(default=0)
     # How many answered calls each sum is over (the others did not say).
     wait_total = models.PositiveBigIntegerField(default=0)
     waits = models.PositiveIntegerField(default=0)

@@ -199,7 +199,7 @@ def public_performance(*, months: int = 12, today: date) -> PublicPerformance:
             PublicMonth(
                 month=month,
                 figures=[_figure(kpi, figures, targets[kpi.key]) for kpi in kpis],
-                channels=[_channel_count(c, counts.get(c, 0)) for c in channels],
+                channels=_channel_counts(channels, counts),
             )
         )
     return performance
@@ -257,10 +257,18 @@ def _figure(kpi: Kpi, figures: Figures, target: Decimal) -> PublicFigure:
     )
 
 
-def _channel_count(channel: str, count: int) -> ChannelCount:
-    return ChannelCount(
-        CHANNEL_LABEL.get(channel, channel), count if count >= SMALL_COUNT else None
-    )
+def _channel_counts(channels: list[str], counts: dict[str, int]) -> list[ChannelCount]:
+    """A month's contacts by channel, small counts held back. Where only one is held back,
+    the smallest shown is held back too: with the month's total published, a single one
+    could be worked out by taking the others from it."""
+    held = {c for c in channels if counts.get(c, 0) < SMALL_COUNT}
+    shown = [c for c in channels if c not in held]
+    if len(held) == 1 and shown:
+        held.add(min(shown, key=lambda c: (counts.get(c, 0), c)))
+    return [
+        ChannelCount(CHANNEL_LABEL.get(c, c), None if c in held else counts.get(c, 0))
+        for c in channels
+    ]
 
 
 def _plain(kpi: Kpi, value: Decimal) -> str:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from frontdoor.cases.models import OPEN_STATUSES, SELF_SERVICE_CHANNELS, Case, Channel, Contact
 from frontdoor.core.models import Council
 from frontdoor.core.roles import Role, staff_role
-from frontdoor.directory.models import ContactPoint
+from frontdoor.directory.models import ContactPoint, Service
 from frontdoor.reporting.kpis import Figures
 from frontdoor.reporting.models import CallDay, CaseDay, ContactDay
 
@@ -80,6 +80,7 @@ CALL_SUMS = (
     "abandoned",
     "short_abandoned",
     "answered_in_threshold",
+    "service_level_calls",
     "wait_total",
     "waits",
     "handle_total",
@@ -104,9 +105,16 @@ def _sums(rows: QuerySet[Any], by_month: bool, **sums: Any) -> dict[date | None,
 
 
 def _figures_by(
-    *, first: date, last: date, filters: Filters, now: datetime, by_month: bool
+    *,
+    first: date,
+    last: date,
+    filters: Filters,
+    now: datetime,
+    by_month: bool,
+    open_cases: bool = True,
 ) -> dict[date | None, Figures]:
-    """Three grouped queries over the rollups and one over the open cases."""
+    """Three grouped queries over the rollups and (unless not wanted) one over the open
+    cases."""
     days = {"day__gte": first, "day__lte": last}
     inbound = Q(direction=Contact.Direction.INBOUND)
     contacts = _sums(
@@ -131,8 +139,12 @@ def _figures_by(
         by_month,
         **{name: Sum(name) for name in CALL_SUMS},
     )
-    open_now = filters.cases(Case.objects.filter(status__in=OPEN_STATUSES)).aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(resolution_due__lt=now))
+    open_now = (
+        filters.cases(Case.objects.filter(status__in=OPEN_STATUSES)).aggregate(
+            open=Count("pk"), overdue=Count("pk", filter=Q(resolution_due__lt=now))
+        )
+        if open_cases
+        else {"open": 0, "overdue": 0}
     )
     keys: set[date | None] = set(contacts) | set(cases) | set(calls) if by_month else {None}
     if by_month:
@@ -159,6 +171,7 @@ def _figures_by(
             calls_abandoned=t.get("abandoned", 0),
             calls_short_abandoned=t.get("short_abandoned", 0),
             calls_answered_in_threshold=t.get("answered_in_threshold", 0),
+            calls_service_level_base=t.get("service_level_calls", 0),
             call_wait_seconds=t.get("wait_total", 0),
             call_waits=t.get("waits", 0),
             call_handle_seconds=t.get("handle_total", 0),
@@ -174,7 +187,10 @@ def period_figures(
 ) -> Figures:
     """The sums every KPI is worked out from, for the days first to last (inclusive), and
     for channel shift those of the baseline period."""
-    figures = _figures_by(first=first, last=last, filters=filters, now=now, by_month=False)[None]
+    # A baseline is only ever read for channel shift: not the open cases again.
+    figures = _figures_by(
+        first=first, last=last, filters=filters, now=now, by_month=False, open_cases=baseline
+    )[None]
     if baseline:
         start, end = baseline_period(first=first, last=last)
         figures.baseline = period_figures(
@@ -204,7 +220,10 @@ def baseline_period(*, first: date, last: date) -> tuple[date, date]:
     council = Council.current()
     if council.channel_shift_baseline_start and council.channel_shift_baseline_end:
         return council.channel_shift_baseline_start, council.channel_shift_baseline_end
-    return year_earlier(first), year_earlier(last)
+    end = year_earlier(last)
+    if last == month_span(last)[1]:
+        end = month_span(end)[1]  # a month to its end: February's 29th and all
+    return year_earlier(first), end
 
 
 def year_earlier(day: date) -> date:
@@ -240,12 +259,22 @@ def monthly_volumes(*, first: date, last: date, filters: Filters) -> dict[date, 
 
 
 def volumes_by(
-    dimension: str, *, first: date, last: date, filters: Filters, limit: int | None = None
+    dimension: str,
+    *,
+    first: date,
+    last: date,
+    filters: Filters,
+    limit: int | None = None,
+    imported: bool = True,
 ) -> list[tuple[Any, int]]:
     """Contacts in the period by one dimension of the rollup (channel, service_id,
-    department_id, contact_point_id), largest first."""
+    department_id, contact_point_id), largest first; imported=False: only those recorded
+    in Frontdoor (what a day still going has, before its figures are imported)."""
+    days = ContactDay.objects.filter(day__gte=first, day__lte=last)
+    if not imported:
+        days = days.filter(imported=False)
     rows = (
-        filters.contacts(ContactDay.objects.filter(day__gte=first, day__lte=last))
+        filters.contacts(days)
         .values(dimension)
         .annotate(total=Sum("contacts"))
         .order_by("-total", dimension)
@@ -465,3 +494,17 @@ def peer_figures(*, first: date, last: date) -> dict[str, list[tuple[str, Any]]]
     ).values_list("kpi", "council", "value"):
         figures[kpi].append((council, value))
     return dict(figures)
+
+
+def services_reportable_by(user: Any) -> QuerySet[Service]:
+    """The services whose own report the user may open: every unrestricted one, and the
+    restricted ones whose cases they may see (cases.selectors.may_see_restricted)."""
+    from frontdoor.cases.selectors import may_see_restricted
+
+    services = Service.objects.order_by("name")
+    hidden = [
+        s.pk
+        for s in services.filter(restricted=True)
+        if not may_see_restricted(user, department_id=s.department_id)
+    ]
+    return services.exclude(pk__in=hidden)

@@ -89,7 +89,7 @@ def rollups_update() -> list[tuple[str, date]]:
     counted = sorted({(rollup, day) for _, rollup, day in pending}, key=_counting_order)
     for rollup, day in counted:
         _COUNTERS[rollup](day)
-    RollupPending.objects.filter(pk__in=[pk for pk, _, _ in pending]).delete()
+    _pending_delete([pk for pk, _, _ in pending])
     RollupState.objects.update(updated_at=timezone.now())
     return counted
 
@@ -125,9 +125,16 @@ def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> in
             days += 1
             if progress is not None:
                 progress(days, total)
-    RollupPending.objects.filter(pk__in=pending).delete()
+    _pending_delete(pending)
     RollupState.objects.update(updated_at=timezone.now())
     return days
+
+
+def _pending_delete(pks: list[int]) -> None:
+    # In chunks: a worker that was stopped for a while finds far more than SQLite takes as
+    # the parameters of one statement.
+    for i in range(0, len(pks), 10_000):
+        RollupPending.objects.filter(pk__in=pks[i : i + 10_000]).delete()
 
 
 def _state_lock() -> RollupState:
@@ -174,23 +181,37 @@ def _contact_day_count(day: date, *, replace: bool = True) -> None:
 def _imported_beyond_own(day: date, own: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The contacts another system counted at a contact point beyond those recorded here:
     where telephony says a line was offered 120 calls and advisors logged 80 of them, the
-    baseline has 120 (the 80 with their service and case, 40 known only from telephony)."""
+    baseline has 120 (the 80 with their service and case, 40 known only from telephony).
+
+    A contact recorded without its contact point (a call logged with the line "not known")
+    was one of the day's imported ones on that channel too: the imported contacts beyond
+    those recorded are lessened by them, the busiest points' first."""
     imported: dict[tuple[int, str], int] = {}
     for point_id, offered in CallDay.objects.filter(day=day).values_list(
         "contact_point_id", "offered"
     ):
-        imported[point_id, Channel.PHONE] = offered
+        imported[point_id, Channel.PHONE] = imported.get((point_id, Channel.PHONE), 0) + offered
     for point_id, channel, contacts in VolumeFigure.objects.filter(day=day).values_list(
         "contact_point_id", "channel", "contacts"
     ):
         imported[point_id, channel] = imported.get((point_id, channel), 0) + contacts
     if not imported:
         return []
-    recorded: dict[int | None, int] = {}
+    recorded: dict[tuple[int | None, str], int] = {}
     for group in own:
         if group["direction"] == Contact.Direction.INBOUND:
-            point = group["contact_point_id"]
-            recorded[point] = recorded.get(point, 0) + group["contacts"]
+            key = (group["contact_point_id"], group["channel"])
+            recorded[key] = recorded.get(key, 0) + group["contacts"]
+    beyond = {
+        key: total - recorded.get(key, 0)
+        for key, total in imported.items()
+        if total > recorded.get(key, 0)
+    }
+    for key in sorted(beyond, key=lambda k: (-beyond[k], k)):
+        unplaced = recorded.get((None, key[1]), 0)
+        taken = min(unplaced, beyond[key])
+        beyond[key] -= taken
+        recorded[None, key[1]] = unplaced - taken
     points = {
         p.pk: p
         for p in ContactPoint.objects.filter(pk__in={k[0] for k in imported}).select_related(
@@ -198,9 +219,8 @@ def _imported_beyond_own(day: date, own: list[dict[str, Any]]) -> list[dict[str,
         )
     }
     rows = []
-    for (point_id, channel), total in sorted(imported.items()):
-        beyond = total - recorded.pop(point_id, 0)
-        if beyond <= 0:
+    for (point_id, channel), count in sorted(beyond.items()):
+        if count <= 0:
             continue
         point = points[point_id]
         department_id = point.department_id or (
@@ -215,7 +235,7 @@ def _imported_beyond_own(day: date, own: list[dict[str, Any]]) -> list[dict[str,
                 "department_id": department_id,
                 "on_case": False,
                 "imported": True,
-                "contacts": beyond,
+                "contacts": count,
             }
         )
     return rows
@@ -240,6 +260,11 @@ def _call_day_count(day: date, *, replace: bool = True) -> None:
             calls_abandoned=Count("id", filter=abandoned),
             calls_short_abandoned=Count("id", filter=abandoned & Q(wait_seconds__lt=short)),
             calls_in_threshold=Count("id", filter=answered & Q(wait_seconds__lte=threshold)),
+            calls_timed=Count(
+                "id",
+                filter=Q(wait_seconds__isnull=False)
+                & (answered | (abandoned & Q(wait_seconds__gte=short))),
+            ),
             calls_wait_total=Coalesce(Sum("wait_seconds", filter=answered), 0),
             calls_waits=Count("wait_seconds", filter=answered),
             calls_handle_total=Coalesce(
@@ -257,6 +282,7 @@ def _call_day_count(day: date, *, replace: bool = True) -> None:
             "abandoned": r["calls_abandoned"],
             "short_abandoned": r["calls_short_abandoned"],
             "answered_in_threshold": r["calls_in_threshold"],
+            "service_level_calls": r["calls_timed"],
             "wait_total": r["calls_wait_total"],
             "waits": r["calls_waits"],
             "handle_total": r["calls_handle_total"],
@@ -273,6 +299,11 @@ def _call_day_count(day: date, *, replace: bool = True) -> None:
                 "abandoned": summary.abandoned,
                 "short_abandoned": summary.short_abandoned or 0,
                 "answered_in_threshold": summary.answered_in_threshold or 0,
+                "service_level_calls": (
+                    summary.answered + summary.abandoned - (summary.short_abandoned or 0)
+                    if summary.answered_in_threshold is not None
+                    else 0
+                ),
                 "wait_total": summary.wait_total or 0,
                 "waits": summary.answered if summary.wait_total is not None else 0,
                 "handle_total": summary.handle_total or 0,

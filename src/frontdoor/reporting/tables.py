@@ -457,8 +457,12 @@ def _headings_and_rows(
 def _fitted(
     records: Iterator[tuple[int, list[Any]]], width: int
 ) -> Iterator[tuple[int, list[Any]]]:
+    """Rows as wide as the headings: short ones padded with None, empty cells past the last
+    heading dropped. A row with values past the last heading is yielded as it is, longer
+    than the headings, for the reader to refuse: cutting it would lose a value silently
+    (1,204 written without quotes is two cells)."""
     for line, cells in records:
-        if len(cells) > width:
+        if len(cells) > width and not any(cell is not None for cell in cells[width:]):
             del cells[width:]
         elif len(cells) < width:
             cells.extend([None] * (width - len(cells)))

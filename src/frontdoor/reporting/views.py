@@ -76,7 +76,7 @@ def _page(request: HttpRequest, dashboard: Dashboard, **context: Any) -> HttpRes
 @staff_required
 def overview(request: HttpRequest, fmt: str = "html") -> HttpResponse:
     _may_see(request)
-    form = OverviewForm(request.GET or None)
+    form = OverviewForm(request.GET or None, user=request.user)
     valid = not form.is_bound or form.is_valid()
     month = _month_chosen(form)
     dashboard = monthly_overview(month=month, filters=form.filters(), now=timezone.now())
@@ -93,7 +93,7 @@ def overview(request: HttpRequest, fmt: str = "html") -> HttpResponse:
 @staff_required
 def service(request: HttpRequest, fmt: str = "html") -> HttpResponse:
     _may_see(request)
-    form = ServiceReportForm(request.GET or None)
+    form = ServiceReportForm(request.GET or None, user=request.user)
     month = _month_chosen(form)
     context = {
         "form": form,
@@ -120,8 +120,6 @@ def today(request: HttpRequest) -> HttpResponse:
     return _page(request, live_today(now=timezone.now()), live=True)
 
 
-# Public and the same for everyone: browsers and the council's web cache may keep it for five
-# minutes, so a link from a busy council home page does not count the figures on every visit.
 @staff_required
 def benchmarking(request: HttpRequest, fmt: str = "html") -> HttpResponse:
     _may_see(request)
@@ -138,6 +136,8 @@ def benchmarking(request: HttpRequest, fmt: str = "html") -> HttpResponse:
     )
 
 
+# Public and the same for everyone: browsers and the council's web cache may keep it for five
+# minutes, so a link from a busy council home page does not count the figures on every visit.
 @cache_control(public=True, max_age=300)
 def performance(request: HttpRequest, fmt: str = "html") -> HttpResponse:
     """The public performance page (no sign-in), and the same figures as CSV."""
