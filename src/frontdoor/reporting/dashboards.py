@@ -133,29 +133,13 @@ def monthly_overview(*, month: date, filters: Filters, now: datetime) -> Dashboa
     earlier, the months before it (seasonality), the busiest contact points and each
     number's calls."""
     first, last = month_span(month)
-    before_first, before_last = year_earlier(first), month_span(year_earlier(first))[1]
     dashboard = Dashboard(
         title="Monthly overview",
         period=f"{first:%B %Y}",
         filters=filters_described(filters),
         tiles=kpi_tiles(first=first, last=last, filters=filters, now=now),
     )
-    this = dict(volumes_by("channel", first=first, last=last, filters=filters))
-    then = dict(volumes_by("channel", first=before_first, last=before_last, filters=filters))
-    channels = sorted(set(this) | set(then), key=lambda c: (-this.get(c, 0), c))
-    rows = [[CHANNEL_LABEL.get(c, c), this.get(c, 0), then.get(c, 0)] for c in channels]
-    rows.append(["All channels", sum(this.values()), sum(then.values())])
-    dashboard.tables.append(
-        Table(
-            "channels",
-            "Contacts by channel",
-            ["Channel", f"{first:%B %Y}", f"{before_first:%B %Y}", "Change (%)"],
-            [[*row, _change(row[1], row[2])] for row in rows],
-            chart="bar",
-            series=[1, 2],
-            total_row=True,
-        )
-    )
+    dashboard.tables.append(_channels_beside_a_year_earlier(month=first, filters=filters))
     dashboard.tables.append(_seasonality(last=last, filters=filters))
     dashboard.tables.append(_top_contact_points(first=first, last=last, filters=filters))
     dashboard.tables.append(_by_service(first=first, last=last, filters=filters))
@@ -163,6 +147,27 @@ def monthly_overview(*, month: date, filters: Filters, now: datetime) -> Dashboa
     if calls.rows:
         dashboard.tables.append(calls)
     return dashboard
+
+
+def _channels_beside_a_year_earlier(*, month: date, filters: Filters) -> Table:
+    first, last = month_span(month)
+    before_first = year_earlier(first)
+    this = dict(volumes_by("channel", first=first, last=last, filters=filters))
+    then = dict(
+        volumes_by("channel", first=before_first, last=month_span(before_first)[1], filters=filters)
+    )
+    channels = sorted(set(this) | set(then), key=lambda c: (-this.get(c, 0), c))
+    rows = [[CHANNEL_LABEL.get(c, c), this.get(c, 0), then.get(c, 0)] for c in channels]
+    rows.append(["All channels", sum(this.values()), sum(then.values())])
+    return Table(
+        "channels",
+        "Contacts by channel",
+        ["Channel", f"{first:%B %Y}", f"{before_first:%B %Y}", "Change (%)"],
+        [[*row, _change(row[1], row[2])] for row in rows],
+        chart="bar",
+        series=[1, 2],
+        total_row=True,
+    )
 
 
 def _seasonality(*, last: date, filters: Filters) -> Table:
@@ -299,25 +304,7 @@ def service_report(
         filters=filters_described(filters),
         tiles=kpi_tiles(first=first, last=last, filters=filters, now=now),
     )
-    this = dict(volumes_by("channel", first=first, last=last, filters=filters))
-    a_year_ago = year_earlier(first)
-    then = dict(
-        volumes_by("channel", first=a_year_ago, last=month_span(a_year_ago)[1], filters=filters)
-    )
-    channels = sorted(set(this) | set(then), key=lambda c: (-this.get(c, 0), c))
-    rows = [[CHANNEL_LABEL.get(c, c), this.get(c, 0), then.get(c, 0)] for c in channels]
-    rows.append(["All channels", sum(this.values()), sum(then.values())])
-    dashboard.tables.append(
-        Table(
-            "channels",
-            "Contacts by channel",
-            ["Channel", f"{first:%B %Y}", f"{a_year_ago:%B %Y}", "Change (%)"],
-            [[*row, _change(row[1], row[2])] for row in rows],
-            chart="bar",
-            series=[1, 2],
-            total_row=True,
-        )
-    )
+    dashboard.tables.append(_channels_beside_a_year_earlier(month=first, filters=filters))
     daily = daily_volumes(first=first, last=last, filters=filters)
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     dashboard.tables.append(
