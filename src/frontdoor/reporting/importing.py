@@ -140,6 +140,8 @@ _DURATION = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
 
 def parse_seconds(value: Any) -> int:
     """Seconds, as a number or as h:mm:ss or mm:ss (how telephony reports show times)."""
+    if type(value) is str and value.isascii() and value.isdigit():  # the usual: plain seconds
+        return int(value)
     if isinstance(value, time):
         return value.hour * 3600 + value.minute * 60 + value.second
     if isinstance(value, timedelta):
@@ -751,7 +753,14 @@ def _read(
     report: ImportReport,
     progress: Callable[[int, int], None] | None,
 ) -> _Parsed:
-    fields = [(f, chosen[f.name]) for f in _fields(kind) if f.name in chosen]
+    # Each field's name, parser, whether it is required, label and column, looked up once:
+    # this loop runs once for every call of a million.
+    fields = [
+        (f.name, f.parse, f.required, f.label, chosen[f.name])
+        for f in _fields(kind)
+        if f.name in chosen
+    ]
+    width = len(table.headings)
     parsed = _Parsed()
     first_line: dict[Any, int] = {}
     days: set[date] = set()
@@ -761,25 +770,25 @@ def _read(
             progress(table.bytes_read(), table.total_bytes)
         values: dict[str, Any] = {}
         wrong = []
-        if len(cells) > len(table.headings):
+        if len(cells) > width:
             report.problem(
                 line,
-                f"has {len(cells)} values but the file has {len(table.headings)} headings: "
+                f"has {len(cells)} values but the file has {width} headings: "
                 "is a number written with a comma (1,204) and not in quotes, or a value in a "
                 "column with no heading?",
             )
             continue
-        for f, column in fields:
+        for name, parse, required, label, column in fields:
             cell = cells[column]
-            if cell is None or (isinstance(cell, str) and not cell):
-                if f.required:
-                    wrong.append(f"the {f.label} is empty")
-                values[f.name] = None
+            if cell is None or cell == "":
+                if required:
+                    wrong.append(f"the {label} is empty")
+                values[name] = None
                 continue
             try:
-                values[f.name] = f.parse(cell)
+                values[name] = parse(cell)
             except BadValue as error:
-                wrong.append(f"{f.label}: {error}")
+                wrong.append(f"{label}: {error}")
         point_raw = values.get("number") or values.get("point")
         if point_raw is not None:
             try:
