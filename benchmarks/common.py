@@ -41,6 +41,23 @@ def fresh_database(url: str) -> None:
         sys.exit(f"Unsupported DATABASE_URL scheme {parts.scheme!r}")
 
 
+def database_ensure(url: str) -> None:
+    """Create the PostgreSQL database when it does not exist yet (an SQLite file makes
+    itself); what it holds is kept, for benchmarks that build on earlier runs' data."""
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        return
+    import psycopg
+    from psycopg import sql
+
+    name = parts.path.lstrip("/")
+    server = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as admin:
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if found is None:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def django_setup(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "frontdoor.settings"

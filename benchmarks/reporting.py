@@ -28,7 +28,7 @@ import random
 import time
 from datetime import timedelta
 
-from common import REPO, django_setup
+from common import REPO, database_ensure, django_setup
 
 DEFAULT_URL = f"sqlite:///{REPO / 'var' / 'bench-reporting.sqlite3'}"
 TARGET_UPDATE_SECONDS = 2.0
@@ -115,6 +115,7 @@ def _options() -> argparse.Namespace:
 def main() -> None:
     options = _options()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    database_ensure(url)
     django_setup(url)
     from django.core.management import call_command
     from django.db import connection
