@@ -153,6 +153,12 @@ class Case(models.Model):
             models.Index(fields=["customer", "-opened_at"], name="case_customer"),
             # reporting and the open-case lists, filtered by status then date
             models.Index(fields=["status", "opened_at"], name="case_status_opened"),
+            # reports on one service: its open cases by age and past target (without it the
+            # planner walks every case the service ever had)
+            models.Index(
+                fields=["service", "status", "opened_at", "resolution_due"],
+                name="case_service_open",
+            ),
             # the API's case list: what changed since a moment, oldest change first
             models.Index(fields=["updated_at", "id"], name="case_updated"),
         ]

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from frontdoor.cases.models import OPEN_STATUSES, SELF_SERVICE_CHANNELS, Case, Channel, Contact
@@ -91,16 +91,18 @@ CALL_SUMS = (
 def _sums(rows: QuerySet[Any], by_month: bool, **sums: Any) -> dict[date | None, dict[str, int]]:
     """The sums over the rows, for the whole span (key None) or for each month in it. Each
     is computed under an alias of its own: a sum named as a column (contacts) would stand
-    for that column in the sums after it."""
+    for that column in the sums after it. Months are summed from the days here rather than
+    truncated in SQL, which SQLite does by calling back into Python for every row."""
     aliased = {f"sum_{name}": total for name, total in sums.items()}
     if not by_month:
         totals = rows.aggregate(**aliased)
         return {None: {name: int(totals[f"sum_{name}"] or 0) for name in sums}}
-    grouped = rows.annotate(month=TruncMonth("day")).values("month").annotate(**aliased)
     result: dict[date | None, dict[str, int]] = {}
-    for row in grouped.order_by():
-        month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
-        result[month] = {name: int(row[f"sum_{name}"] or 0) for name in sums}
+    for row in rows.values("day").annotate(**aliased).order_by():
+        month = row["day"].replace(day=1)
+        sums_of_month = result.setdefault(month, dict.fromkeys(sums, 0))
+        for name in sums:
+            sums_of_month[name] += int(row[f"sum_{name}"] or 0)
     return result
 
 
@@ -244,17 +246,15 @@ def monthly_volumes(*, first: date, last: date, filters: Filters) -> dict[date, 
     """Contacts per month and channel, for the months first to last: the seasonality."""
     rows = (
         filters.contacts(ContactDay.objects.filter(day__gte=first, day__lte=last))
-        .annotate(month=TruncMonth("day"))
-        .values("month", "channel")
+        .values("day", "channel")
         .annotate(total=Sum("contacts"))
         .order_by()
     )
+    # Summed into months here: SQLite truncates a date by calling back into Python per row.
     months: dict[date, dict[str, int]] = defaultdict(dict)
     for row in rows:
-        month = row["month"]
-        if isinstance(month, datetime):
-            month = month.date()
-        months[month][row["channel"]] = int(row["total"])
+        counts = months[row["day"].replace(day=1)]
+        counts[row["channel"]] = counts.get(row["channel"], 0) + int(row["total"])
     return dict(months)
 
 
