@@ -1164,30 +1164,34 @@ def _figures_write(
     point_id: Callable,
     report: ImportReport,
 ) -> set[date]:
+    """The days' figures that are new or changed, written in bulk: a year of 1,600 inboxes'
+    volumes is 584,000 rows, too many for a statement each. A changed day's old row goes
+    first."""
+    model: Any = CallSummary if kind == ImportKind.CALL_SUMMARIES else VolumeFigure
     stored = _stored_figures(kind, source, report)
-    days: set[date] = set()
+    fresh, changed = [], set()
     for (day, point), row in parsed.figures.items():
-        stored_key = (day, point_id(point))
-        if stored.get(stored_key) == row:
+        key = (day, point_id(point))
+        if stored.get(key) == row:
             continue
-        days.add(day)
-        common = {"statimport": statimport}
+        if key in stored:
+            changed.add(key)
         if kind == ImportKind.CALL_SUMMARIES:
-            names = SUMMARY_FIGURES
-            CallSummary.objects.update_or_create(
-                source=source,
-                day=day,
-                contact_point_id=stored_key[1],
-                defaults=common | dict(zip(names, row, strict=True)),
-            )
+            values = dict(zip(SUMMARY_FIGURES, row, strict=True))
         else:
-            VolumeFigure.objects.update_or_create(
-                source=source,
-                day=day,
-                contact_point_id=stored_key[1],
-                defaults=common | {"channel": _CHANNEL[ImportKind(kind)], "contacts": row[0]},
-            )
-    return days
+            values = {"channel": _CHANNEL[ImportKind(kind)], "contacts": row[0]}
+        fresh.append(
+            model(source=source, statimport=statimport, day=day, contact_point_id=key[1], **values)
+        )
+    if changed:
+        old = model.objects.filter(
+            source=source, day__gte=report.first_day, day__lte=report.last_day
+        ).values_list("pk", "day", "contact_point_id")
+        pks = [pk for pk, day, point in old if (day, point) in changed]
+        for i in range(0, len(pks), WRITE_CHUNK):
+            model.objects.filter(pk__in=pks[i : i + WRITE_CHUNK]).delete()
+    model.objects.bulk_create(fresh, batch_size=2000)
+    return {figure.day for figure in fresh}
 
 
 def _points_mark_used(kind: str, parsed: _Parsed, point_id: Callable) -> None:
